@@ -1,0 +1,60 @@
+"""Test helpers shared by the suite: accounts and the sign-in actions."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from flask.testing import FlaskClient
+from werkzeug.test import TestResponse
+
+from visits.models import Role
+
+PASSWORD = "correct horse battery staple"
+CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
+
+
+@dataclass(frozen=True)
+class Account:
+    id: int
+    email: str
+    password: str
+    role: Role
+    display_name: str
+
+
+def csrf_token_from(response: TestResponse) -> str:
+    match = CSRF_META.search(response.get_data(as_text=True))
+    assert match, "the page carries no CSRF token"
+    return match.group(1)
+
+
+class AuthActions:
+    """Sign in and out through the real forms, CSRF tokens included."""
+
+    def __init__(self, client: FlaskClient) -> None:
+        self.client = client
+
+    def csrf_token(self) -> str:
+        return csrf_token_from(self.client.get("/auth/login", follow_redirects=True))
+
+    def post(self, url: str, data: dict[str, Any] | None = None, **kwargs: Any) -> TestResponse:
+        """POST a form with a valid CSRF token."""
+        return self.client.post(
+            url, data={"csrf_token": self.csrf_token(), **(data or {})}, **kwargs
+        )
+
+    def login(
+        self, account: Account | str, password: str | None = None, remember: bool = False
+    ) -> TestResponse:
+        email = account if isinstance(account, str) else account.email
+        if password is None:
+            password = PASSWORD if isinstance(account, str) else account.password
+        data = {"email": email, "password": password}
+        if remember:
+            data["remember"] = "y"
+        return self.post("/auth/login", data)
+
+    def logout(self) -> TestResponse:
+        return self.post("/auth/logout")

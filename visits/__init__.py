@@ -1,0 +1,100 @@
+"""Case management for National Preventive Mechanisms: the application factory."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from flask_bootstrap import Bootstrap5
+from flask_login import current_user
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from visits import config as settings
+from visits.extensions import babel, csrf, db, limiter, login_manager, migrate
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the app; ``config`` overrides the settings read from the environment."""
+    overrides = dict(config or {})
+    values = settings.from_environment(
+        instance_dir=Path(overrides["INSTANCE_PATH"]) if "INSTANCE_PATH" in overrides else None
+    )
+    values.update(overrides)
+
+    app = Flask(
+        __name__,
+        template_folder=str(settings.PROJECT_DIR / "templates"),
+        static_folder=str(settings.PROJECT_DIR / "static"),
+        instance_path=values["INSTANCE_PATH"],
+    )
+    app.config.from_mapping(values)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    if app.config["TRUST_PROXY_HOPS"]:
+        hops = app.config["TRUST_PROXY_HOPS"]
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops
+        )
+
+    _init_extensions(app)
+    _register_blueprints(app)
+    _register_hooks(app)
+
+    from visits.cli import register_commands
+
+    register_commands(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    from visits.i18n import select_locale
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    limiter.init_app(app)
+    Bootstrap5(app)
+
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.session_protection = "basic"
+    from flask_babel import lazy_gettext as _l
+
+    login_manager.login_message = _l("Please sign in to see this page.")  # type: ignore[assignment]
+    login_manager.login_message_category = "info"
+
+
+def _register_blueprints(app: Flask) -> None:
+    from visits.admin import bp as admin_bp
+    from visits.auth import bp as auth_bp
+    from visits.main import bp as main_bp
+
+    app.register_blueprint(main_bp)
+    app.register_blueprint(auth_bp, url_prefix="/auth")
+    app.register_blueprint(admin_bp, url_prefix="/admin")
+
+
+def _register_hooks(app: Flask) -> None:
+    from flask_babel import get_locale
+    from flask_babel import gettext as _
+
+    from visits.errors import register_error_handlers
+    from visits.i18n import LANGUAGE_NAMES
+    from visits.security import add_security_headers, can, guard_request
+
+    app.before_request(guard_request)
+    app.after_request(add_security_headers)
+    register_error_handlers(app)
+
+    @app.context_processor
+    def template_helpers() -> dict[str, Any]:
+        return {
+            "can": lambda permission: can(current_user, permission),
+            "language_names": LANGUAGE_NAMES,
+            "current_locale": str(get_locale()),
+            "npm_name": app.config["NPM_NAME"] or _("National Preventive Mechanism"),
+        }

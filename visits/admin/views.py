@@ -1,0 +1,99 @@
+"""Account administration: list, create, deactivate, reactivate, reset password."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from visits.admin import bp, services
+from visits.admin.forms import NewUserForm, UserFilterForm
+from visits.extensions import db
+from visits.forms import EmptyForm, render_form
+from visits.models import Role, User
+from visits.security import form_view, requires
+
+USERS_PER_PAGE = 25
+
+
+def get_user_or_404(user_id: int) -> User:
+    user = db.session.get(User, user_id)
+    if user is None:
+        abort(404)
+    return user
+
+
+@bp.route("/users")
+@requires("manage_users")
+def users() -> tuple[str, int]:
+    """The accounts, filtered by name or email, role and status, a page at a time."""
+    filters = UserFilterForm(request.args)
+    if not filters.validate():
+        return render_template(
+            "admin/users.html", filters=filters, page=None, action_form=EmptyForm()
+        ), 400
+    status = filters.status.data
+    query = User.listing(
+        search=filters.q.data or "",
+        role=Role(filters.role.data) if filters.role.data else None,
+        active={"active": True, "inactive": False}.get(status or ""),
+    )
+    page = db.paginate(query, per_page=USERS_PER_PAGE, error_out=False)
+    return render_template(
+        "admin/users.html", filters=filters, page=page, action_form=EmptyForm()
+    ), 200
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+@requires("manage_users")
+@form_view
+def new_user() -> tuple[str, int]:
+    """Create an account; its temporary password is shown once, here."""
+    form = NewUserForm()
+    if form.validate_on_submit():
+        try:
+            user, password = services.create_user(
+                email=form.email.data or "",
+                display_name=form.display_name.data or "",
+                role=Role(form.role.data),
+                preferred_locale=form.preferred_locale.data,
+            )
+        except services.EmailTaken:
+            form.email.errors.append(_("An account with this email already exists."))
+        else:
+            return render_template("admin/password_issued.html", user=user, password=password), 201
+    return render_form("admin/user_new.html", form)
+
+
+@bp.route("/users/<int:user_id>/deactivate", methods=["POST"])
+@requires("manage_users")
+def deactivate_user(user_id: int) -> Response:
+    """Deactivate an account: it can no longer sign in, its sessions end."""
+    user = get_user_or_404(user_id)
+    if user.id == current_user.id:
+        abort(409, description=_("You cannot deactivate your own account."))
+    services.set_active(user, False)
+    flash(_("%(name)s can no longer sign in.", name=user.display_name), "success")
+    return redirect(url_for("admin.users"))
+
+
+@bp.route("/users/<int:user_id>/reactivate", methods=["POST"])
+@requires("manage_users")
+def reactivate_user(user_id: int) -> Response:
+    """Let a deactivated account sign in again."""
+    user = get_user_or_404(user_id)
+    services.set_active(user, True)
+    flash(_("%(name)s can sign in again.", name=user.display_name), "success")
+    return redirect(url_for("admin.users"))
+
+
+@bp.route("/users/<int:user_id>/reset-password", methods=["POST"])
+@requires("manage_users")
+def reset_password(user_id: int) -> tuple[str, int]:
+    """Replace the password with a temporary one the user must change."""
+    user = get_user_or_404(user_id)
+    password = services.force_password_reset(user)
+    return render_template(
+        "admin/password_issued.html", user=user, password=password, sessions_ended=True
+    ), 200

@@ -1,0 +1,87 @@
+"""Flask commands: ``create-user`` and ``seed-demo``."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+from flask import Flask, current_app
+from sqlalchemy import select
+
+from visits.admin import services as accounts
+from visits.extensions import db
+from visits.models import Role, User
+
+DEMO_ACCOUNTS = (
+    ("admin@npm.example", "Aida Administrator", Role.ADMIN),
+    ("supervisor@npm.example", "Saltanat Supervisor", Role.SUPERVISOR),
+    ("monitor1@npm.example", "Marat Monitor (North)", Role.MONITOR),
+    ("monitor2@npm.example", "Meerim Monitor (South)", Role.MONITOR),
+)
+
+
+def _check_password_length(password: str) -> None:
+    minimum = current_app.config["PASSWORD_MIN_LENGTH"]
+    if len(password) < minimum:
+        raise click.ClickException(f"The password must have at least {minimum} characters.")
+
+
+@click.command("create-user")
+@click.argument("email")
+@click.option(
+    "--role", type=click.Choice([role.value for role in Role]), required=True, help="The role."
+)
+@click.option("--name", "display_name", help="Full name (default: the part before @).")
+@click.option("--locale", type=click.Choice(["en", "ru", "ky"]), default=None)
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+def create_user_command(
+    email: str, role: str, display_name: str | None, locale: str | None, password_stdin: bool
+) -> None:
+    """Create an account; asks for the password twice unless --password-stdin."""
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    _check_password_length(password)
+    try:
+        user, _ = accounts.create_user(
+            email=email,
+            display_name=display_name or email.split("@", 1)[0],
+            role=Role(role),
+            preferred_locale=locale,
+            password=password,
+        )
+    except accounts.EmailTaken as error:
+        raise click.ClickException(f"An account for {error} already exists.") from error
+    click.echo(f"Created {user.role.value} {user.email}.")
+
+
+@click.command("seed-demo")
+@click.option("--password", help="Password for the demo accounts (else DEMO_PASSWORD, else new).")
+@click.option("--force", is_flag=True, help="Run even though the configuration says production.")
+def seed_demo_command(password: str | None, force: bool) -> None:
+    """Create the demo accounts (and, later, demo data); safe to run twice."""
+    if current_app.config["PRODUCTION"] and not force:
+        raise click.ClickException(
+            "Refusing to create demo accounts: APP_ENV is production. "
+            "Set APP_ENV=development, or pass --force if you really mean it."
+        )
+    chosen = password or current_app.config["DEMO_PASSWORD"] or accounts.temporary_password()
+    _check_password_length(chosen)
+    created = []
+    for email, name, role in DEMO_ACCOUNTS:
+        if db.session.scalar(select(User.id).where(User.email == email)) is None:
+            accounts.create_user(email, name, role, preferred_locale=None, password=chosen)
+            created.append(email)
+    if not created:
+        click.echo("Demo accounts already exist; their passwords were not changed.")
+        return
+    click.echo("Demo accounts created:")
+    for email in created:
+        click.echo(f"  {email}")
+    click.echo(f"Password for each: {chosen}")
+
+
+def register_commands(app: Flask) -> None:
+    app.cli.add_command(create_user_command)
+    app.cli.add_command(seed_demo_command)

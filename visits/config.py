@@ -1,0 +1,136 @@
+"""Settings, read from the environment, each with a safe default.
+
+Every setting the README lists is read here and nowhere else. The defaults
+are the safe ones: production mode, Secure cookies, a secret key generated
+once into ``instance/`` rather than a constant in the code.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+PROJECT_DIR = PACKAGE_DIR.parent
+DEFAULT_INSTANCE_DIR = PROJECT_DIR / "instance"
+
+LOCALES = ("en", "ru", "ky")
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off"}
+
+
+def env_flag(environ: Mapping[str, str], name: str, default: bool) -> bool:
+    """Read a yes/no setting; anything unrecognised is a configuration error."""
+    raw = environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    value = raw.strip().lower()
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise ValueError(f"{name} must be one of 1/0, true/false, yes/no, on/off; got {raw!r}")
+
+
+def env_int(environ: Mapping[str, str], name: str, default: int) -> int:
+    raw = environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError as error:
+        raise ValueError(f"{name} must be a whole number; got {raw!r}") from error
+
+
+def secret_key_from(instance_dir: Path) -> str:
+    """Return the key in ``instance/secret_key``, creating it (mode 0600) once."""
+    path = instance_dir / "secret_key"
+    if path.exists():
+        return path.read_text(encoding="ascii").strip()
+    instance_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="ascii") as handle:
+        handle.write(key)
+    return key
+
+
+def database_url(environ: Mapping[str, str], instance_dir: Path) -> str:
+    """PostgreSQL (psycopg 3) when DATABASE_URL is set, else SQLite in instance/."""
+    url = environ.get("DATABASE_URL", "").strip()
+    if not url:
+        return f"sqlite:///{instance_dir / 'visits.sqlite3'}"
+    # Heroku-style and plain postgres:// URLs name no driver; we use psycopg 3.
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def from_environment(
+    environ: Mapping[str, str] | None = None, instance_dir: Path | None = None
+) -> dict[str, Any]:
+    """Build the Flask config mapping from environment variables."""
+    env = os.environ if environ is None else environ
+    instance = Path(env.get("INSTANCE_PATH") or instance_dir or DEFAULT_INSTANCE_DIR)
+    app_env = (env.get("APP_ENV") or env.get("FLASK_ENV") or "production").strip().lower()
+    production = app_env == "production"
+    redis_url = env.get("REDIS_URL", "").strip()
+    default_locale = env.get("BABEL_DEFAULT_LOCALE", "en").strip()
+    if default_locale not in LOCALES:
+        raise ValueError(f"BABEL_DEFAULT_LOCALE must be one of {', '.join(LOCALES)}")
+
+    return {
+        "APP_ENV": app_env,
+        "PRODUCTION": production,
+        "SECRET_KEY": env.get("SECRET_KEY") or secret_key_from(instance),
+        "INSTANCE_PATH": str(instance),
+        # Empty: the translated "National Preventive Mechanism".
+        "NPM_NAME": env.get("NPM_NAME", ""),
+        # Database
+        "SQLALCHEMY_DATABASE_URI": database_url(env, instance),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # Sessions and cookies
+        "SESSION_COOKIE_NAME": "npm_session",
+        "SESSION_COOKIE_SECURE": env_flag(env, "SESSION_COOKIE_SECURE", True),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_NAME": "npm_remember",
+        "REMEMBER_COOKIE_SECURE": env_flag(env, "SESSION_COOKIE_SECURE", True),
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_DURATION": timedelta(days=env_int(env, "REMEMBER_DAYS", 7)),
+        "PERMANENT_SESSION_LIFETIME": timedelta(hours=env_int(env, "SESSION_LIFETIME_HOURS", 12)),
+        # Requests
+        "MAX_CONTENT_LENGTH": env_int(env, "MAX_CONTENT_LENGTH", 25 * 1024 * 1024),
+        "PREFERRED_URL_SCHEME": "https" if production else "http",
+        "TRUST_PROXY_HOPS": env_int(env, "TRUST_PROXY_HOPS", 0),
+        # CSRF: checked by our own request guard (after the sign-in check),
+        # valid as long as the session is.
+        "WTF_CSRF_CHECK_DEFAULT": False,
+        "WTF_CSRF_TIME_LIMIT": None,
+        "WTF_I18N_ENABLED": True,
+        # Languages and time
+        "BABEL_DEFAULT_LOCALE": default_locale,
+        "BABEL_DEFAULT_TIMEZONE": env.get("TIMEZONE", "Asia/Bishkek"),
+        "BABEL_TRANSLATION_DIRECTORIES": str(PROJECT_DIR / "translations"),
+        # Passwords (argon2id; RFC 9106 low-memory profile by default)
+        "ARGON2_TIME_COST": env_int(env, "ARGON2_TIME_COST", 3),
+        "ARGON2_MEMORY_COST": env_int(env, "ARGON2_MEMORY_COST", 65536),
+        "ARGON2_PARALLELISM": env_int(env, "ARGON2_PARALLELISM", 4),
+        "PASSWORD_MIN_LENGTH": env_int(env, "PASSWORD_MIN_LENGTH", 12),
+        # Rate limits (per client IP); Redis when configured so that every
+        # worker and host shares the counters.
+        "RATELIMIT_STORAGE_URI": redis_url or "memory://",
+        "RATELIMIT_ENABLED": env_flag(env, "RATELIMIT_ENABLED", True),
+        "RATELIMIT_HEADERS_ENABLED": False,
+        "LOGIN_RATE_LIMIT": env.get("LOGIN_RATE_LIMIT", "20 per minute"),
+        "REDIS_URL": redis_url,
+        # Demo data
+        "DEMO_PASSWORD": env.get("DEMO_PASSWORD", ""),
+    }

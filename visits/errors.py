@@ -1,0 +1,100 @@
+"""Error pages: translated, in the site's layout, never a stack trace."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Flask, render_template, request
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from visits.security import safe_next_url
+
+MESSAGES = {
+    400: (
+        _l("The request could not be understood"),
+        _l("Something in the request was not valid. Go back, check the form and try again."),
+    ),
+    403: (
+        _l("Not allowed"),
+        _l("Your account does not have access to this page."),
+    ),
+    404: (
+        _l("Page not found"),
+        _l("There is no page at this address, or you may not see it."),
+    ),
+    405: (
+        _l("Not allowed this way"),
+        _l("This page cannot be used like that. Use the links and buttons in the app."),
+    ),
+    409: (
+        _l("This cannot be done now"),
+        _l("The record changed or is in a state that does not allow this."),
+    ),
+    413: (
+        _l("Too large"),
+        _l("What you sent is larger than this app accepts. Send a smaller file or less text."),
+    ),
+    429: (
+        _l("Too many attempts"),
+        _l("Too many requests came from your connection. Wait a minute and try again."),
+    ),
+    500: (
+        _l("Something went wrong"),
+        _l(
+            "The app could not complete this request. Nothing you did caused it; "
+            "the error was logged. Try again in a moment."
+        ),
+    ),
+}
+
+CSRF_MESSAGE = (
+    _l("The page had expired"),
+    _l(
+        "For your protection, forms expire with your session. Nothing was changed. "
+        "Go back, reload the page and try again."
+    ),
+)
+
+
+def same_site_referrer() -> str | None:
+    """The page the user came from, when it is a page of this site."""
+    if not request.referrer:
+        return None
+    parts = urlsplit(request.referrer)
+    if parts.netloc != request.host:
+        return None
+    return safe_next_url(parts.path + (f"?{parts.query}" if parts.query else ""))
+
+
+def render_error(code: int, title: str, message: str) -> tuple[str, int]:
+    back = same_site_referrer()
+    return render_template(
+        "errors/error.html", code=code, title=title, message=message, back=back
+    ), code
+
+
+def handle_http_error(error: HTTPException) -> tuple[str, int]:
+    code = error.code or 500
+    title, message = MESSAGES.get(code, MESSAGES[400] if code < 500 else MESSAGES[500])
+    # A view may abort with its own (translated) explanation.
+    if error.description and error.description != type(error).description:
+        message = error.description
+    return render_error(code, str(title), str(message))
+
+
+def handle_csrf_error(error: CSRFError) -> tuple[str, int]:
+    title, message = CSRF_MESSAGE
+    return render_error(400, str(title), str(message))
+
+
+def handle_unexpected_error(error: Exception) -> tuple[str, int]:
+    title, message = MESSAGES[500]
+    return render_error(500, str(title), str(message))
+
+
+def register_error_handlers(app: Flask) -> None:
+    app.register_error_handler(CSRFError, handle_csrf_error)
+    app.register_error_handler(HTTPException, handle_http_error)
+    app.register_error_handler(InternalServerError, handle_unexpected_error)

@@ -1,0 +1,55 @@
+"""Locale selection, WTForms' own messages, and lazy-string helpers."""
+
+from __future__ import annotations
+
+from babel import support
+from flask import current_app, g, request, session
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from wtforms.i18n import messages_path
+
+from visits.config import LOCALES, PROJECT_DIR
+
+TRANSLATIONS_DIR = PROJECT_DIR / "translations"
+
+# Each language's name in that language, as the switcher shows it.
+LANGUAGE_NAMES = {"en": "English", "ru": "Русский", "ky": "Кыргызча"}
+LANGUAGE_LABELS = {"en": _l("English"), "ru": _l("Russian"), "ky": _l("Kyrgyz")}
+
+
+def select_locale() -> str:
+    """The user's preference, else the one chosen while signed out, else the browser's."""
+    if current_user and current_user.is_authenticated and current_user.preferred_locale in LOCALES:
+        return str(current_user.preferred_locale)
+    chosen = session.get("locale")
+    if chosen in LOCALES:
+        return str(chosen)
+    best = request.accept_languages.best_match(LOCALES)
+    return best or str(current_app.config["BABEL_DEFAULT_LOCALE"])
+
+
+def _wtforms_catalog() -> support.NullTranslations:
+    """WTForms' messages: ours first (WTForms ships no Kyrgyz), then its own."""
+    locale = str(get_locale())
+    cache: dict[str, support.NullTranslations] = g.setdefault("wtforms_catalogs", {})
+    if locale not in cache:
+        ours = support.Translations.load(str(TRANSLATIONS_DIR), [locale], domain="wtforms")
+        if isinstance(ours, support.Translations):
+            cache[locale] = ours
+        else:
+            cache[locale] = support.Translations.load(messages_path(), [locale], domain="wtforms")
+    return cache[locale]
+
+
+class WTFormsTranslations:
+    """The object WTForms asks to translate its built-in validation messages."""
+
+    def gettext(self, string: str) -> str:
+        return _wtforms_catalog().gettext(string)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return _wtforms_catalog().ngettext(singular, plural, n)
+
+
+wtforms_translations = WTFormsTranslations()

@@ -1,0 +1,48 @@
+"""The signed-in user's dashboard, the language switcher, the health check."""
+
+from __future__ import annotations
+
+from flask import abort, jsonify, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
+from werkzeug.wrappers import Response
+
+from visits.config import LOCALES
+from visits.extensions import db
+from visits.main import bp
+from visits.security import public, safe_next_url
+
+
+@bp.route("/")
+def dashboard() -> str:
+    """What the signed-in user works on; later issues fill its sections."""
+    return render_template("main/dashboard.html")
+
+
+@bp.route("/language", methods=["POST"])
+@public
+def set_language() -> Response:
+    """Switch the interface language, signed in (saved to the account) or not."""
+    locale = request.form.get("locale", "")
+    if locale not in LOCALES:
+        abort(
+            400, description=_("This language is not available. Choose English, Russian or Kyrgyz.")
+        )
+    session["locale"] = locale
+    if current_user.is_authenticated:
+        current_user.preferred_locale = locale
+        db.session.commit()
+    return redirect(safe_next_url(request.form.get("next")) or url_for("main.dashboard"))
+
+
+@bp.route("/healthz")
+@public
+def healthz() -> tuple[Response, int]:
+    """Liveness and database check for the load balancer; says nothing else."""
+    try:
+        db.session.execute(text("SELECT 1"))
+    except SQLAlchemyError:
+        return jsonify(status="error", database="unreachable"), 503
+    return jsonify(status="ok", database="ok"), 200

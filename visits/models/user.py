@@ -1,0 +1,99 @@
+"""People who sign in: monitors, supervisors and administrators."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
+from flask_login import UserMixin
+from sqlalchemy import DateTime, Enum, Select, String, func, or_, select
+from sqlalchemy.orm import Mapped, mapped_column
+
+from visits.models.base import Base, TimestampMixin
+
+
+class Role(enum.StrEnum):
+    MONITOR = "monitor"
+    SUPERVISOR = "supervisor"
+    ADMIN = "admin"
+
+    @property
+    def label(self) -> LazyString:
+        return ROLE_LABELS[self]
+
+
+ROLE_LABELS = {
+    Role.MONITOR: _l("Monitor"),
+    Role.SUPERVISOR: _l("Supervisor"),
+    Role.ADMIN: _l("Administrator"),
+}
+
+
+def enum_column(enum_class: type[enum.Enum], name: str) -> Enum:
+    """A portable enum column: a VARCHAR with a named CHECK constraint."""
+    return Enum(
+        enum_class,
+        name=name,
+        native_enum=False,
+        create_constraint=True,
+        length=20,
+        values_callable=lambda members: [member.value for member in members],
+        validate_strings=True,
+    )
+
+
+class User(UserMixin, TimestampMixin, Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    display_name: Mapped[str] = mapped_column(String(120))
+    role: Mapped[Role] = mapped_column(enum_column(Role, "role"))
+    preferred_locale: Mapped[str | None] = mapped_column(String(5))
+    active: Mapped[bool] = mapped_column(default=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    # Part of the Flask-Login id: bumping it invalidates every earlier cookie.
+    session_version: Mapped[int] = mapped_column(default=1)
+    must_change_password: Mapped[bool] = mapped_column(default=False)
+    last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    def __repr__(self) -> str:
+        return f"<User {self.id} {self.role.value}>"
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses inactive users
+        return self.active
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_version}"
+
+    def end_all_sessions(self) -> None:
+        """Make every cookie issued so far for this account useless."""
+        self.session_version += 1
+
+    @staticmethod
+    def normalise_email(email: str) -> str:
+        return email.strip().lower()
+
+    @classmethod
+    def by_email(cls, email: str) -> Select[tuple[User]]:
+        return select(cls).where(cls.email == cls.normalise_email(email))
+
+    @classmethod
+    def listing(
+        cls, search: str = "", role: Role | None = None, active: bool | None = None
+    ) -> Select[tuple[User]]:
+        """The admin's user list, filtered in SQL, ordered by name."""
+        query = select(cls).order_by(func.lower(cls.display_name), cls.id)
+        if search:
+            pattern = f"%{search.strip().lower()}%"
+            query = query.where(
+                or_(func.lower(cls.email).like(pattern), func.lower(cls.display_name).like(pattern))
+            )
+        if role is not None:
+            query = query.where(cls.role == role)
+        if active is not None:
+            query = query.where(cls.active.is_(active))
+        return query
