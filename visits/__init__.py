@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from flask_babel import lazy_gettext as _l
 from flask_bootstrap import Bootstrap5
 from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -62,9 +63,7 @@ def _init_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.session_protection = "basic"
-    from flask_babel import lazy_gettext as _l
-
-    login_manager.login_message = _l("Please sign in to see this page.")  # type: ignore[assignment]
+    login_manager.login_message = _l("Please sign in to see this page.")
     login_manager.login_message_category = "info"
 
 

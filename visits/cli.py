@@ -6,6 +6,7 @@ import sys
 
 import click
 from flask import Flask, current_app
+from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from visits.admin import services as accounts
@@ -34,6 +35,7 @@ def _check_password_length(password: str) -> None:
 @click.option("--name", "display_name", help="Full name (default: the part before @).")
 @click.option("--locale", type=click.Choice(["en", "ru", "ky"]), default=None)
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@with_appcontext
 def create_user_command(
     email: str, role: str, display_name: str | None, locale: str | None, password_stdin: bool
 ) -> None:
@@ -59,6 +61,7 @@ def create_user_command(
 @click.command("seed-demo")
 @click.option("--password", help="Password for the demo accounts (else DEMO_PASSWORD, else new).")
 @click.option("--force", is_flag=True, help="Run even though the configuration says production.")
+@with_appcontext
 def seed_demo_command(password: str | None, force: bool) -> None:
     """Create the demo accounts (and, later, demo data); safe to run twice."""
     if current_app.config["PRODUCTION"] and not force:

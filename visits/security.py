@@ -161,7 +161,7 @@ def guard_request() -> BaseResponse | None:
     endpoint = request.endpoint
     if not is_public_endpoint(app, endpoint):
         if not current_user.is_authenticated:
-            return login_manager.unauthorized()  # type: ignore[no-any-return]
+            return login_manager.unauthorized()
         if current_user.must_change_password and endpoint not in PASSWORD_CHANGE_ENDPOINTS:
             return redirect(url_for("auth.change_password"))
     if request.method not in SAFE_METHODS:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from wtforms import EmailField, SelectField, StringField, SubmitField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Optional
 
 from visits.config import LOCALES
@@ -12,12 +13,12 @@ from visits.i18n import LANGUAGE_LABELS
 from visits.models import Role
 
 
-def role_choices() -> list[tuple[str, object]]:
-    return [(role.value, role.label) for role in Role]
+def role_choices() -> list[SelectChoice]:
+    return [SelectChoice(role.value, role.label) for role in Role]
 
 
-def locale_choices() -> list[tuple[str, object]]:
-    return [(code, LANGUAGE_LABELS[code]) for code in LOCALES]
+def locale_choices() -> list[SelectChoice]:
+    return [SelectChoice(code, LANGUAGE_LABELS[code]) for code in LOCALES]
 
 
 class NewUserForm(Form):
@@ -37,12 +38,15 @@ class UserFilterForm(Form):
     q = StringField(_l("Name or email"), validators=[Optional(), Length(max=100)])
     role = SelectField(
         _l("Role"),
-        choices=lambda: [("", _l("All roles")), *role_choices()],
+        choices=lambda: [SelectChoice("", _l("All roles")), *role_choices()],
         validators=[Optional()],
     )
     status = SelectField(
         _l("Status"),
-        choices=[("", _l("All")), ("active", _l("Active")), ("inactive", _l("Deactivated"))],
+        choices=[
+            SelectChoice("", _l("All")),
+            SelectChoice("active", _l("Active")),
+            SelectChoice("inactive", _l("Deactivated")),
+        ],
         validators=[Optional()],
     )
-    submit = SubmitField(_l("Filter"))

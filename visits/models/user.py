@@ -78,13 +78,13 @@ class User(UserMixin, TimestampMixin, Base):
         return email.strip().lower()
 
     @classmethod
-    def by_email(cls, email: str) -> Select[tuple[User]]:
+    def by_email(cls, email: str) -> Select[User]:
         return select(cls).where(cls.email == cls.normalise_email(email))
 
     @classmethod
     def listing(
         cls, search: str = "", role: Role | None = None, active: bool | None = None
-    ) -> Select[tuple[User]]:
+    ) -> Select[User]:
         """The admin's user list, filtered in SQL, ordered by name."""
         query = select(cls).order_by(func.lower(cls.display_name), cls.id)
         if search:
