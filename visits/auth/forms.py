@@ -16,9 +16,15 @@ PASSWORD_MAX_LENGTH = 256
 
 
 class LoginForm(Form):
-    email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)])
+    email = EmailField(
+        _l("Email"),
+        validators=[DataRequired(), Length(max=254)],
+        render_kw={"autocomplete": "username"},
+    )
     password = PasswordField(
-        _l("Password"), validators=[DataRequired(), Length(max=PASSWORD_MAX_LENGTH)]
+        _l("Password"),
+        validators=[DataRequired(), Length(max=PASSWORD_MAX_LENGTH)],
+        render_kw={"autocomplete": "current-password"},
     )
     remember = BooleanField(_l("Keep me signed in on this device"), default=False)
     submit = SubmitField(_l("Sign in"))
@@ -34,10 +40,14 @@ class NewPasswordLength:
 
 class ChangePasswordForm(Form):
     current_password = PasswordField(
-        _l("Current password"), validators=[DataRequired(), Length(max=PASSWORD_MAX_LENGTH)]
+        _l("Current password"),
+        validators=[DataRequired(), Length(max=PASSWORD_MAX_LENGTH)],
+        render_kw={"autocomplete": "current-password"},
     )
     new_password = PasswordField(
-        _l("New password"), validators=[DataRequired(), NewPasswordLength()]
+        _l("New password"),
+        validators=[DataRequired(), NewPasswordLength()],
+        render_kw={"autocomplete": "new-password"},
     )
     confirm_password = PasswordField(
         _l("New password again"),
@@ -45,6 +55,7 @@ class ChangePasswordForm(Form):
             DataRequired(),
             EqualTo("new_password", message=_l("The two new passwords differ.")),
         ],
+        render_kw={"autocomplete": "new-password"},
     )
     submit = SubmitField(_l("Change password"))
 
