@@ -18,7 +18,7 @@ from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from sqlalchemy import MetaData, create_engine
 
-from tests.support import PASSWORD, Account, AuthActions
+from tests.support import PASSWORD, Account, AuthActions, empty_database
 from visits import create_app
 from visits.admin import services as accounts
 from visits.extensions import db
@@ -85,12 +85,7 @@ def _clean_database(request: pytest.FixtureRequest) -> Iterator[None]:
     yield
     if "app" not in request.fixturenames:
         return
-    application: Flask = request.getfixturevalue("app")
-    with application.app_context():
-        db.session.remove()
-        with db.engine.begin() as connection:
-            for table in reversed(db.metadata.sorted_tables):
-                connection.execute(table.delete())
+    empty_database(request.getfixturevalue("app"))
 
 
 @pytest.fixture

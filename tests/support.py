@@ -6,9 +6,11 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
+from visits.extensions import db
 from visits.models import Role
 
 PASSWORD = "correct horse battery staple"
@@ -58,3 +60,12 @@ class AuthActions:
 
     def logout(self) -> TestResponse:
         return self.post("/auth/logout")
+
+
+def empty_database(app: Flask) -> None:
+    """Delete every row of every table (children first)."""
+    with app.app_context():
+        db.session.remove()
+        with db.engine.begin() as connection:
+            for table in reversed(db.metadata.sorted_tables):
+                connection.execute(table.delete())

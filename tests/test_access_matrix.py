@@ -1,115 +1,121 @@
 """Who may open what: every route, every role, and anonymous users.
 
-The test walks ``app.url_map``: a route (and method) without a row here
-fails the suite, so a new page cannot ship without a decision on who may
-use it. POSTs carry a valid CSRF token and minimal data, so what is tested
-is the access rule, not the token check.
+The test walks ``app.url_map``: a route (and method) without a row in
+``tests/access_rows/`` fails the suite, so a new page cannot ship without a
+decision on who may use it. Every request runs against a fresh world
+(``tests.factories.build_world``), so one route's POST cannot change what the
+next one sees. POSTs carry a valid CSRF token: what is tested is the access
+rule, not the token check.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import importlib
+import pkgutil
 from typing import Any
 
 import pytest
-from flask import Flask
-from flask.testing import FlaskClient
+from flask import Flask, url_for
+from werkzeug.test import TestResponse
 
-from tests.support import Account, AuthActions
+import tests.access_rows
+from tests.access_rows import ROLES, Row
+from tests.factories import build_world
+from tests.support import AuthActions, empty_database
+from visits.admin import services as accounts
+from visits.extensions import db
 from visits.models import Role
 
-ROLES = ("anonymous", "monitor", "supervisor", "admin")
-ANYONE_SIGNED_IN = {"anonymous": 302, "monitor": 200, "supervisor": 200, "admin": 200}
-ADMIN_ONLY = {"anonymous": 302, "monitor": 403, "supervisor": 403, "admin": 200}
-ADMIN_ACTION = {"anonymous": 302, "monitor": 403, "supervisor": 403, "admin": 302}
-EVERYONE = dict.fromkeys(ROLES, 200)
-
-# (endpoint, method) -> (request data or None, expected status per role)
-EXPECTED: dict[tuple[str, str], tuple[dict[str, Any] | None, dict[str, int]]] = {
-    ("static", "GET"): (None, EVERYONE),
-    ("bootstrap.static", "GET"): (None, EVERYONE),
-    ("main.healthz", "GET"): (None, EVERYONE),
-    ("main.dashboard", "GET"): (None, ANYONE_SIGNED_IN),
-    ("main.set_language", "POST"): ({"locale": "ru"}, dict.fromkeys(ROLES, 302)),
-    ("auth.login", "GET"): (
-        None,
-        {"anonymous": 200, "monitor": 302, "supervisor": 302, "admin": 302},
-    ),
-    ("auth.login", "POST"): (
-        {"email": "", "password": ""},
-        {"anonymous": 422, "monitor": 302, "supervisor": 302, "admin": 302},
-    ),
-    ("auth.logout", "POST"): ({}, dict.fromkeys(ROLES, 302)),
-    ("auth.change_password", "GET"): (None, ANYONE_SIGNED_IN),
-    ("auth.change_password", "POST"): (
-        {"current_password": ""},
-        {"anonymous": 302, "monitor": 422, "supervisor": 422, "admin": 422},
-    ),
-    ("admin.users", "GET"): (None, ADMIN_ONLY),
-    ("admin.new_user", "GET"): (None, ADMIN_ONLY),
-    ("admin.new_user", "POST"): (
-        {"email": ""},
-        {"anonymous": 302, "monitor": 403, "supervisor": 403, "admin": 422},
-    ),
-    ("admin.deactivate_user", "POST"): ({}, ADMIN_ACTION),
-    ("admin.reactivate_user", "POST"): ({}, ADMIN_ACTION),
-    ("admin.reset_password", "POST"): ({}, ADMIN_ONLY),
+PASSWORD = "access matrix passphrase"
+ACCOUNT_ROLES = {
+    "monitor": Role.MONITOR,
+    "outsider": Role.MONITOR,
+    "supervisor": Role.SUPERVISOR,
+    "admin": Role.ADMIN,
+    "target": Role.MONITOR,
 }
 
 
-def route_methods(app: Flask) -> list[tuple[str, str, str]]:
-    """Every (endpoint, method, rule) the app answers, HEAD and OPTIONS aside."""
-    found = []
-    for rule in app.url_map.iter_rules():
-        for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
-            found.append((rule.endpoint, method, rule.rule))
-    return found
+def all_rows() -> dict[tuple[str, str], Row]:
+    rows: dict[tuple[str, str], Row] = {}
+    for module_info in pkgutil.iter_modules(tests.access_rows.__path__):
+        module = importlib.import_module(f"tests.access_rows.{module_info.name}")
+        for key, row in module.ROWS.items():
+            assert key not in rows, f"{key} has two rows"
+            rows[key] = row
+    return rows
 
 
-def url_for_rule(app: Flask, endpoint: str, target: Account) -> str:
-    """Build a URL for the endpoint with sample values for its arguments."""
-    filename = "css/bootstrap.min.css" if endpoint == "bootstrap.static" else "css/app.css"
-    samples = {"user_id": target.id, "filename": filename}
+EXPECTED = all_rows()
+
+
+def route_methods(app: Flask) -> list[tuple[str, str]]:
+    """Every (endpoint, method) the app answers, HEAD and OPTIONS aside."""
+    return sorted(
+        (rule.endpoint, method)
+        for rule in app.url_map.iter_rules()
+        for method in (rule.methods or set()) - {"HEAD", "OPTIONS"}
+    )
+
+
+def sample_url(app: Flask, endpoint: str, values: dict[str, Any]) -> str:
     rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint)
-    values = {name: samples[name] for name in rule.arguments}
+    missing = rule.arguments - values.keys()
+    assert not missing, f"no sample value for {sorted(missing)} in {rule.rule}"
+    arguments = {name: values[name] for name in rule.arguments}
     with app.test_request_context():
-        from flask import url_for
+        return url_for(endpoint, **arguments)
 
-        return url_for(endpoint, **values)
+
+def request_as(app: Flask, role: str, endpoint: str, method: str, data: Any) -> TestResponse:
+    """Build a fresh world, sign in as ``role`` and make one request."""
+    empty_database(app)
+    with app.app_context():
+        ids = {
+            name: accounts.create_user(
+                f"{name}@matrix.example", name.title(), role_, None, PASSWORD
+            )[0].id
+            for name, role_ in ACCOUNT_ROLES.items()
+        }
+        db.session.commit()
+    world = build_world(app, team_member_id=ids["monitor"])
+    values = {**world.url_values(), "user_id": ids["target"]}
+    if endpoint == "bootstrap.static":
+        values["filename"] = "css/bootstrap.min.css"
+    else:
+        values["filename"] = "css/app.css"
+    client = app.test_client()
+    auth = AuthActions(client)
+    if role != "anonymous":
+        assert auth.login(f"{role}@matrix.example", PASSWORD).status_code == 302
+    url = sample_url(app, endpoint, values)
+    if method == "GET":
+        return client.get(url)
+    return client.open(url, method=method, data={"csrf_token": auth.csrf_token(), **(data or {})})
 
 
 def test_every_route_has_an_expectation(app: Flask) -> None:
-    routes = {(endpoint, method) for endpoint, method, _ in route_methods(app)}
+    routes = set(route_methods(app))
     missing = sorted(routes - EXPECTED.keys())
     stale = sorted(EXPECTED.keys() - routes)
     assert not missing, f"routes without an access expectation: {missing}"
     assert not stale, f"expectations for routes that no longer exist: {stale}"
+    for key, (_data, by_role) in EXPECTED.items():
+        assert set(by_role) == set(ROLES), f"{key} does not name every role"
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_access_matrix(
-    app: Flask,
-    role: str,
-    make_user: Callable[..., Account],
-    client_as: Callable[[Account | None], FlaskClient],
-) -> None:
-    # The object routes act on another account, never the requester's own.
-    target = make_user(Role.MONITOR, email="target@test.example")
-    account = None if role == "anonymous" else make_user(Role(role))
+def test_access_matrix(app: Flask, role: str) -> None:
     failures = []
-    for endpoint, method, _rule in route_methods(app):
-        data, expected_by_role = EXPECTED[(endpoint, method)]
-        client = client_as(account)
-        url = url_for_rule(app, endpoint, target)
-        if method == "GET":
-            response = client.get(url)
-        else:
-            token = AuthActions(client).csrf_token()
-            response = client.open(url, method=method, data={"csrf_token": token, **(data or {})})
-        if response.status_code != expected_by_role[role]:
+    for endpoint, method in route_methods(app):
+        data, expected = EXPECTED[(endpoint, method)]
+        response = request_as(app, role, endpoint, method, data)
+        if response.status_code != expected[role]:
             failures.append(
-                f"{role} {method} {url}: {response.status_code}, expected {expected_by_role[role]}"
+                f"{role} {method} {endpoint}: {response.status_code}, expected {expected[role]}"
             )
-        if role == "anonymous" and response.status_code == 302 and endpoint.startswith("admin."):
-            assert "/auth/login" in response.headers["Location"]
+        elif role == "anonymous" and response.status_code == 302 and method == "GET":
+            location = response.headers["Location"]
+            if endpoint != "auth.login":
+                assert location.startswith("/auth/login"), (endpoint, location)
     assert not failures, "\n".join(failures)

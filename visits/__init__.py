@@ -68,13 +68,33 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from visits.admin import bp as admin_bp
-    from visits.auth import bp as auth_bp
-    from visits.main import bp as main_bp
+    from visits import (
+        admin,
+        attachments,
+        auth,
+        checklists,
+        findings,
+        interviews,
+        main,
+        places,
+        plans,
+        reference,
+    )
+    from visits import visits as visits_area
 
-    app.register_blueprint(main_bp)
-    app.register_blueprint(auth_bp, url_prefix="/auth")
-    app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(main.bp)
+    app.register_blueprint(auth.bp, url_prefix="/auth")
+    app.register_blueprint(admin.bp, url_prefix="/admin")
+    app.register_blueprint(reference.bp, url_prefix="/reference")
+    app.register_blueprint(places.bp, url_prefix="/places")
+    app.register_blueprint(plans.bp, url_prefix="/plans")
+    app.register_blueprint(checklists.bp, url_prefix="/checklists")
+    app.register_blueprint(visits_area.bp, url_prefix="/visits")
+    # These three hang below /visits/<id>/... for new items and have their
+    # own /interviews/<id>, /findings/<id>, /attachments/<id> pages.
+    app.register_blueprint(interviews.bp)
+    app.register_blueprint(findings.bp)
+    app.register_blueprint(attachments.bp)
 
 
 def _register_hooks(app: Flask) -> None:

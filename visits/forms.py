@@ -7,6 +7,7 @@ from typing import Any
 from flask import render_template
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
+from wtforms import HiddenField
 
 from visits.i18n import wtforms_translations
 
@@ -49,3 +50,42 @@ def render_form(template: str, form: Form, **context: Any) -> tuple[str, int]:
     else:
         status = 200
     return render_template(template, form=form, **context), status
+
+
+class VersionedForm(Form):
+    """A form editing a record under optimistic locking.
+
+    ``version`` carries the record's version from when the page was opened;
+    a save with an older one is refused with a 409 page (``render_conflict``)
+    that keeps what the user typed.
+    """
+
+    version = HiddenField()
+
+    def is_stale(self, record: Any) -> bool:
+        return str(self.version.data or "") != str(record.version)
+
+
+def render_conflict(
+    form: VersionedForm,
+    record: Any,
+    saved: list[tuple[Any, Any]],
+    action: str,
+    form_template: str,
+    **context: Any,
+) -> tuple[str, int]:
+    """The 409 page: what is saved now, and the user's own text, ready to save again.
+
+    ``saved`` lists (label, current value) pairs of what someone else saved.
+    The user's form comes back with the current version, so that saving it
+    again deliberately replaces the other person's change.
+    """
+    form.version.data = str(record.version)
+    return render_template(
+        "conflict.html",
+        form=form,
+        saved=saved,
+        action=action,
+        form_template=form_template,
+        **context,
+    ), 409

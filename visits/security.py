@@ -93,6 +93,14 @@ def load_user(session_id: str) -> User | None:
 
 PERMISSIONS: dict[str, frozenset[Role]] = {
     "manage_users": frozenset({Role.ADMIN}),
+    # Regions, place types, authorities and the places registry.
+    "edit_reference": frozenset({Role.SUPERVISOR, Role.ADMIN}),
+    "edit_plan": frozenset({Role.SUPERVISOR, Role.ADMIN}),
+    "edit_checklists": frozenset({Role.SUPERVISOR, Role.ADMIN}),
+    # A monitor who creates a visit becomes its lead.
+    "create_visit": frozenset({Role.MONITOR, Role.SUPERVISOR}),
+    # Approve or return visits, accept or return findings.
+    "review": frozenset({Role.SUPERVISOR}),
 }
 
 

@@ -14,7 +14,7 @@ from visits.models import Role
 
 
 def role_choices() -> list[SelectChoice]:
-    return [SelectChoice(role.value, role.label) for role in Role]
+    return Role.select_choices()
 
 
 def locale_choices() -> list[SelectChoice]:

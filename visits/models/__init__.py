@@ -1,6 +1,68 @@
 """The domain model: one module per aggregate."""
 
+from visits.models.attachment import Attachment
 from visits.models.base import Base
+from visits.models.checklist import (
+    Answer,
+    ChecklistAnswer,
+    ChecklistItem,
+    ChecklistKind,
+    ThematicArea,
+)
+from visits.models.finding import Confidentiality, Finding, ReviewState, Severity, SourceType
+from visits.models.interview import (
+    ConsentScope,
+    Interview,
+    InterviewKind,
+    ReprisalCheck,
+    ReprisalStatus,
+)
+from visits.models.place import Place, PopulationCategory
+from visits.models.plan import MonitoringPlan, PlannedVisit
+from visits.models.reference import Authority, PlaceType, Region
 from visits.models.user import Role, User
+from visits.models.visit import (
+    Expertise,
+    Gender,
+    Visit,
+    VisitEvent,
+    VisitMember,
+    VisitStatus,
+    VisitType,
+)
 
-__all__ = ["Base", "Role", "User"]
+__all__ = [
+    "Answer",
+    "Attachment",
+    "Authority",
+    "Base",
+    "ChecklistAnswer",
+    "ChecklistItem",
+    "ChecklistKind",
+    "Confidentiality",
+    "ConsentScope",
+    "Expertise",
+    "Finding",
+    "Gender",
+    "Interview",
+    "InterviewKind",
+    "MonitoringPlan",
+    "Place",
+    "PlaceType",
+    "PlannedVisit",
+    "PopulationCategory",
+    "Region",
+    "ReprisalCheck",
+    "ReprisalStatus",
+    "ReviewState",
+    "Role",
+    "Severity",
+    "SourceType",
+    "ThematicArea",
+    "User",
+    "Visit",
+    "VisitEvent",
+    "VisitMember",
+    "VisitStatus",
+    "VisitType",
+]

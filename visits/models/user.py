@@ -2,46 +2,31 @@
 
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from flask_babel.speaklater import LazyString
 from flask_login import UserMixin
-from sqlalchemy import DateTime, Enum, Select, String, func, or_, select
+from sqlalchemy import DateTime, Select, String, func, or_, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from visits.models.base import Base, TimestampMixin
+from visits.models.choices import Choice, enum_column, label_choices
 
 
-class Role(enum.StrEnum):
+class Role(Choice):
     MONITOR = "monitor"
     SUPERVISOR = "supervisor"
     ADMIN = "admin"
 
-    @property
-    def label(self) -> LazyString:
-        return ROLE_LABELS[self]
 
-
-ROLE_LABELS = {
-    Role.MONITOR: _l("Monitor"),
-    Role.SUPERVISOR: _l("Supervisor"),
-    Role.ADMIN: _l("Administrator"),
-}
-
-
-def enum_column(enum_class: type[enum.Enum], name: str) -> Enum:
-    """A portable enum column: a VARCHAR with a named CHECK constraint."""
-    return Enum(
-        enum_class,
-        name=name,
-        native_enum=False,
-        create_constraint=True,
-        length=20,
-        values_callable=lambda members: [member.value for member in members],
-        validate_strings=True,
-    )
+label_choices(
+    Role,
+    {
+        Role.MONITOR: _l("Monitor"),
+        Role.SUPERVISOR: _l("Supervisor"),
+        Role.ADMIN: _l("Administrator"),
+    },
+)
 
 
 class User(UserMixin, TimestampMixin, Base):
@@ -50,7 +35,7 @@ class User(UserMixin, TimestampMixin, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
     display_name: Mapped[str] = mapped_column(String(120))
-    role: Mapped[Role] = mapped_column(enum_column(Role, "role"))
+    role: Mapped[Role] = mapped_column(enum_column(Role, "role", length=20))
     preferred_locale: Mapped[str | None] = mapped_column(String(5))
     active: Mapped[bool] = mapped_column(default=True)
     password_hash: Mapped[str] = mapped_column(String(255))

@@ -1,0 +1,41 @@
+"""Photos and documents of a visit or a finding, stored outside the web root."""
+
+from __future__ import annotations
+
+from sqlalchemy import ForeignKey, Select, String, select
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from visits.models.base import Base, TimestampMixin
+from visits.models.finding import Finding
+from visits.models.user import User
+from visits.models.visit import Visit
+
+IMAGE_TYPES = frozenset({"image/jpeg", "image/png"})
+
+
+class Attachment(TimestampMixin, Base):
+    __tablename__ = "attachments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    visit_id: Mapped[int] = mapped_column(ForeignKey("visits.id"), index=True)
+    finding_id: Mapped[int | None] = mapped_column(ForeignKey("findings.id"), index=True)
+    # The sanitised name the user gave; the file on disk has a generated name.
+    original_name: Mapped[str] = mapped_column(String(255))
+    stored_name: Mapped[str] = mapped_column(String(64), unique=True)
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int]
+    sha256: Mapped[str] = mapped_column(String(64))
+    caption: Mapped[str] = mapped_column(String(300), default="")
+    uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+
+    visit: Mapped[Visit] = relationship()
+    finding: Mapped[Finding | None] = relationship()
+    uploaded_by: Mapped[User] = relationship()
+
+    @property
+    def is_image(self) -> bool:
+        return self.content_type in IMAGE_TYPES
+
+
+def attachments_of(visit_id: int) -> Select[Attachment]:
+    return select(Attachment).where(Attachment.visit_id == visit_id).order_by(Attachment.id)

@@ -1,0 +1,128 @@
+"""The visit methodology as data: phase and thematic checklists, and answers.
+
+An item is never edited in place: a change makes a new item that replaces
+the old one, so a visit keeps the wording it started with.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import DateTime, ForeignKey, Select, Text, UniqueConstraint, or_, select
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from visits.models.base import Base, TimestampMixin
+from visits.models.choices import Choice, enum_column, label_choices
+from visits.models.reference import PlaceType
+from visits.models.user import User
+
+
+class ChecklistKind(Choice):
+    PHASE = "phase"
+    THEMATIC = "thematic"
+
+
+label_choices(
+    ChecklistKind,
+    {ChecklistKind.PHASE: _l("Visit phases"), ChecklistKind.THEMATIC: _l("Thematic checklist")},
+)
+
+
+class ThematicArea(Choice):
+    """The thematic taxonomy shared by checklist items and findings."""
+
+    TREATMENT = "treatment"
+    PROTECTION = "protection"
+    MATERIAL_CONDITIONS = "material_conditions"
+    REGIME = "regime"
+    HEALTH_CARE = "health_care"
+    PERSONNEL = "personnel"
+    ORDER_DISCIPLINE = "order_discipline"
+    TORTURE = "torture"
+    VULNERABLE_GROUPS = "vulnerable_groups"
+
+
+label_choices(
+    ThematicArea,
+    {
+        ThematicArea.TREATMENT: _l("Treatment"),
+        ThematicArea.PROTECTION: _l("Protection measures"),
+        ThematicArea.MATERIAL_CONDITIONS: _l("Material conditions"),
+        ThematicArea.REGIME: _l("Regime and activities"),
+        ThematicArea.HEALTH_CARE: _l("Health care"),
+        ThematicArea.PERSONNEL: _l("Personnel"),
+        ThematicArea.ORDER_DISCIPLINE: _l("Order and discipline"),
+        ThematicArea.TORTURE: _l("Torture and ill-treatment"),
+        ThematicArea.VULNERABLE_GROUPS: _l("Vulnerable groups"),
+    },
+)
+
+
+class Answer(Choice):
+    OBSERVED = "observed"
+    NOT_OBSERVED = "not_observed"
+    NOT_APPLICABLE = "not_applicable"
+
+
+label_choices(
+    Answer,
+    {
+        Answer.OBSERVED: _l("Observed"),
+        Answer.NOT_OBSERVED: _l("Not observed"),
+        Answer.NOT_APPLICABLE: _l("Not applicable"),
+    },
+)
+
+
+class ChecklistItem(TimestampMixin, Base):
+    __tablename__ = "checklist_items"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[ChecklistKind] = mapped_column(enum_column(ChecklistKind, "kind"))
+    area: Mapped[ThematicArea | None] = mapped_column(enum_column(ThematicArea, "area"))
+    text_en: Mapped[str] = mapped_column(Text)
+    text_ru: Mapped[str] = mapped_column(Text)
+    text_ky: Mapped[str] = mapped_column(Text)
+    # None: asked in every kind of place.
+    place_type_id: Mapped[int | None] = mapped_column(ForeignKey("place_types.id"), index=True)
+    position: Mapped[int] = mapped_column(default=0)
+    active: Mapped[bool] = mapped_column(default=True, index=True)
+    replaces_id: Mapped[int | None] = mapped_column(ForeignKey("checklist_items.id"))
+
+    place_type: Mapped[PlaceType | None] = relationship()
+
+    @property
+    def text(self) -> str:
+        locale = str(get_locale() or "en")
+        return str(getattr(self, f"text_{locale}", None) or self.text_en)
+
+    @classmethod
+    def current_for(cls, place_type_id: int) -> Select[ChecklistItem]:
+        """The active items a visit to this kind of place starts with."""
+        return (
+            select(cls)
+            .where(
+                cls.active.is_(True),
+                or_(cls.place_type_id.is_(None), cls.place_type_id == place_type_id),
+            )
+            .order_by(cls.kind, cls.area, cls.position, cls.id)
+        )
+
+
+class ChecklistAnswer(Base):
+    __tablename__ = "checklist_answers"
+    __table_args__ = (UniqueConstraint("visit_id", "item_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    visit_id: Mapped[int] = mapped_column(ForeignKey("visits.id"), index=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("checklist_items.id"))
+    answer: Mapped[Answer | None] = mapped_column(enum_column(Answer, "answer"))
+    note: Mapped[str] = mapped_column(Text, default="")
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    updated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    visit = relationship("Visit", back_populates="answers")
+    item: Mapped[ChecklistItem] = relationship()
+    updated_by: Mapped[User | None] = relationship()

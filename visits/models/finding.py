@@ -1,0 +1,161 @@
+"""Findings: what the team established, from which sources, how confidential."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import (
+    Column,
+    DateTime,
+    ForeignKey,
+    Select,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    select,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship, selectinload
+
+from visits.models.base import Base, TimestampMixin
+from visits.models.checklist import ThematicArea
+from visits.models.choices import Choice, enum_column, label_choices
+from visits.models.interview import Interview
+from visits.models.user import User
+from visits.models.visit import Visit
+
+
+class SourceType(Choice):
+    OBSERVATION = "observation"
+    DETAINEE_INTERVIEW = "detainee_interview"
+    STAFF_INTERVIEW = "staff_interview"
+    DOCUMENTS = "documents"
+    OTHER = "other"
+
+
+label_choices(
+    SourceType,
+    {
+        SourceType.OBSERVATION: _l("Direct observation"),
+        SourceType.DETAINEE_INTERVIEW: _l("Interview with a person held"),
+        SourceType.STAFF_INTERVIEW: _l("Interview with staff"),
+        SourceType.DOCUMENTS: _l("Documents and registers"),
+        SourceType.OTHER: _l("Other source"),
+    },
+)
+
+
+class Severity(Choice):
+    GOOD_PRACTICE = "good_practice"
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+    URGENT = "urgent"
+
+
+label_choices(
+    Severity,
+    {
+        Severity.GOOD_PRACTICE: _l("Good practice"),
+        Severity.LOW: _l("Minor concern"),
+        Severity.MEDIUM: _l("Concern"),
+        Severity.HIGH: _l("Serious concern"),
+        Severity.URGENT: _l("Urgent"),
+    },
+)
+
+
+class Confidentiality(Choice):
+    PUBLIC = "public"
+    INTERNAL = "internal"
+    CONFIDENTIAL = "confidential"
+
+
+label_choices(
+    Confidentiality,
+    {
+        Confidentiality.PUBLIC: _l("Public"),
+        Confidentiality.INTERNAL: _l("Internal"),
+        Confidentiality.CONFIDENTIAL: _l("Confidential"),
+    },
+)
+
+
+class ReviewState(Choice):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    ACCEPTED = "accepted"
+    RETURNED = "returned"
+
+
+label_choices(
+    ReviewState,
+    {
+        ReviewState.DRAFT: _l("Draft"),
+        ReviewState.SUBMITTED: _l("Submitted for review"),
+        ReviewState.ACCEPTED: _l("Accepted"),
+        ReviewState.RETURNED: _l("Returned"),
+    },
+)
+
+finding_interviews = Table(
+    "finding_interviews",
+    Base.metadata,
+    Column("finding_id", ForeignKey("findings.id"), primary_key=True),
+    Column("interview_id", ForeignKey("interviews.id"), primary_key=True),
+)
+
+
+class Finding(TimestampMixin, Base):
+    __tablename__ = "findings"
+    __table_args__ = (UniqueConstraint("visit_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    visit_id: Mapped[int] = mapped_column(ForeignKey("visits.id"), index=True)
+    number: Mapped[int]
+    area: Mapped[ThematicArea] = mapped_column(enum_column(ThematicArea, "area"))
+    source_type: Mapped[SourceType] = mapped_column(enum_column(SourceType, "source_type"))
+    severity: Mapped[Severity] = mapped_column(enum_column(Severity, "severity"))
+    confidentiality: Mapped[Confidentiality] = mapped_column(
+        enum_column(Confidentiality, "confidentiality")
+    )
+    title: Mapped[str] = mapped_column(String(200))
+    text: Mapped[str] = mapped_column(Text)
+    review_state: Mapped[ReviewState] = mapped_column(
+        enum_column(ReviewState, "review_state"), default=ReviewState.DRAFT, index=True
+    )
+    review_comment: Mapped[str] = mapped_column(Text, default="")
+    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    reviewed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The allegation record, when the finding alleges torture or ill-treatment.
+    alleges_ill_treatment: Mapped[bool] = mapped_column(default=False)
+    allegation_what: Mapped[str] = mapped_column(Text, default="")
+    allegation_when: Mapped[str] = mapped_column(String(200), default="")
+    allegation_by_whom: Mapped[str] = mapped_column(Text, default="")
+    allegation_medical_evidence: Mapped[str] = mapped_column(Text, default="")
+    allegation_consent_to_transmit: Mapped[bool] = mapped_column(default=False)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    version: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    visit: Mapped[Visit] = relationship()
+    interviews: Mapped[list[Interview]] = relationship(
+        secondary=finding_interviews, order_by=Interview.number
+    )
+    created_by: Mapped[User] = relationship(foreign_keys=[created_by_id])
+    reviewed_by: Mapped[User | None] = relationship(foreign_keys=[reviewed_by_id])
+
+    @property
+    def reference(self) -> str:
+        return f"{self.visit.reference}-F{self.number}"
+
+
+def findings_of(visit_id: int) -> Select[Finding]:
+    return (
+        select(Finding)
+        .where(Finding.visit_id == visit_id)
+        .options(selectinload(Finding.interviews))
+        .order_by(Finding.number)
+    )

@@ -1,0 +1,145 @@
+"""Interviews, under pseudonym, with consent; and the reprisal checks they raise."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Date, DateTime, ForeignKey, Select, String, Text, UniqueConstraint, select
+from sqlalchemy.orm import Mapped, mapped_column, relationship, selectinload
+
+from visits.models.base import Base, TimestampMixin
+from visits.models.choices import Choice, enum_column, label_choices
+from visits.models.place import Place
+from visits.models.user import User
+from visits.models.visit import Visit
+
+
+class InterviewKind(Choice):
+    INDIVIDUAL = "individual"
+    GROUP = "group"
+    STAFF = "staff"
+    MEDICAL = "medical"
+
+
+label_choices(
+    InterviewKind,
+    {
+        InterviewKind.INDIVIDUAL: _l("Individual interview"),
+        InterviewKind.GROUP: _l("Group interview"),
+        InterviewKind.STAFF: _l("Staff interview"),
+        InterviewKind.MEDICAL: _l("Medical interview"),
+    },
+)
+
+# Interviews with people held there: these count towards the one-third rule.
+DETAINEE_KINDS = frozenset({InterviewKind.INDIVIDUAL, InterviewKind.GROUP})
+
+
+class ConsentScope(Choice):
+    ANONYMOUS = "anonymous"
+    NAMED = "named"
+    NONE = "none"
+
+
+label_choices(
+    ConsentScope,
+    {
+        ConsentScope.ANONYMOUS: _l("May be used anonymously"),
+        ConsentScope.NAMED: _l("May be transmitted to the authorities with the name"),
+        ConsentScope.NONE: _l("No consent: not to be used"),
+    },
+)
+
+
+class Interview(TimestampMixin, Base):
+    __tablename__ = "interviews"
+    __table_args__ = (UniqueConstraint("visit_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    visit_id: Mapped[int] = mapped_column(ForeignKey("visits.id"), index=True)
+    number: Mapped[int]
+    pseudonym: Mapped[str] = mapped_column(String(40), unique=True)
+    kind: Mapped[InterviewKind] = mapped_column(enum_column(InterviewKind, "kind"))
+    people_count: Mapped[int] = mapped_column(default=1)
+    conducted_on: Mapped[date | None] = mapped_column(Date)
+    # Who the person is: optional, shown to the visit team only.
+    real_name: Mapped[str] = mapped_column(Text, default="")
+    identifying_details: Mapped[str] = mapped_column(Text, default="")
+    consent_scope: Mapped[ConsentScope] = mapped_column(enum_column(ConsentScope, "consent_scope"))
+    consent_date: Mapped[date | None] = mapped_column(Date)
+    consent_withdrawn_on: Mapped[date | None] = mapped_column(Date)
+    reprisal_risk: Mapped[bool] = mapped_column(default=False)
+    notes: Mapped[str] = mapped_column(Text, default="")
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    version: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    visit: Mapped[Visit] = relationship()
+    created_by: Mapped[User] = relationship()
+
+    @property
+    def consent_withdrawn(self) -> bool:
+        return self.consent_withdrawn_on is not None
+
+    @property
+    def usable_in_reports(self) -> bool:
+        """Withdrawn or refused consent hides the content from every report."""
+        return not self.consent_withdrawn and self.consent_scope is not ConsentScope.NONE
+
+
+class ReprisalStatus(Choice):
+    PENDING = "pending"
+    NO_SIGNS = "no_signs"
+    SIGNS_FOUND = "signs_found"
+
+
+label_choices(
+    ReprisalStatus,
+    {
+        ReprisalStatus.PENDING: _l("To be checked"),
+        ReprisalStatus.NO_SIGNS: _l("No sign of reprisals"),
+        ReprisalStatus.SIGNS_FOUND: _l("Signs of reprisals found"),
+    },
+)
+
+
+class ReprisalCheck(TimestampMixin, Base):
+    """A check, on the next visit to the place, that a person who spoke is safe."""
+
+    __tablename__ = "reprisal_checks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    place_id: Mapped[int] = mapped_column(ForeignKey("places.id"), index=True)
+    interview_id: Mapped[int] = mapped_column(ForeignKey("interviews.id"), unique=True)
+    status: Mapped[ReprisalStatus] = mapped_column(
+        enum_column(ReprisalStatus, "status"), default=ReprisalStatus.PENDING, index=True
+    )
+    checked_visit_id: Mapped[int | None] = mapped_column(ForeignKey("visits.id"))
+    note: Mapped[str] = mapped_column(Text, default="")
+    checked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    checked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    place: Mapped[Place] = relationship()
+    interview: Mapped[Interview] = relationship()
+    checked_visit: Mapped[Visit | None] = relationship()
+
+
+def interviews_of(visit_id: int) -> Select[Interview]:
+    return select(Interview).where(Interview.visit_id == visit_id).order_by(Interview.number)
+
+
+def pending_reprisal_checks_for(visit: Visit) -> Select[ReprisalCheck]:
+    """Checks this visit's team must make: raised on earlier visits to the same place."""
+    return (
+        select(ReprisalCheck)
+        .join(Interview, Interview.id == ReprisalCheck.interview_id)
+        .where(
+            ReprisalCheck.place_id == visit.place_id,
+            ReprisalCheck.status == ReprisalStatus.PENDING,
+            Interview.visit_id != visit.id,
+        )
+        .options(selectinload(ReprisalCheck.interview))
+        .order_by(ReprisalCheck.id)
+    )
