@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 from flask import Flask
 
 from visits.extensions import db
+from visits.i18n import npm_today
 from visits.models import (
     Answer,
     Attachment,
@@ -88,7 +89,7 @@ def make_place(region: Region, place_type: PlaceType, authority: Authority, **fi
 
 
 def make_visit(place: Place, lead_id: int, **fields: Any) -> Visit:
-    start = fields.pop("start_date", date.today() - timedelta(days=10))
+    start = fields.pop("start_date", npm_today() - timedelta(days=10))
     values: dict[str, Any] = {
         "visit_type": VisitType.COMPREHENSIVE,
         "status": VisitStatus.ANALYSIS,
@@ -202,7 +203,7 @@ def build_world(app: Flask, team_member_id: int) -> World:
     with app.app_context():
         region, place_type, authority = make_reference()
         place = make_place(region, place_type, authority)
-        year = date.today().year
+        year = npm_today().year
         plan = add(MonitoringPlan(year=year))
         planned_place = make_place(region, place_type, authority, name="SIZO-1 Bishkek")
         entry = add(
@@ -234,7 +235,7 @@ def build_world(app: Flask, team_member_id: int) -> World:
             place,
             team_member_id,
             status=VisitStatus.PREPARING,
-            start_date=date.today() + timedelta(days=20),
+            start_date=npm_today() + timedelta(days=20),
         )
         member = visit.members[0]
         db.session.commit()

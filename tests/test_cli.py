@@ -89,3 +89,48 @@ def test_seed_demo_refuses_production_unless_forced(app: Flask) -> None:
         assert user_count(app) == len(DEMO_ACCOUNTS)
     finally:
         app.config["PRODUCTION"] = False
+
+
+def test_seed_demo_shows_every_state_for_both_teams(app: Flask) -> None:
+    from visits.models import (
+        ConsentScope,
+        Finding,
+        Interview,
+        Place,
+        PlannedVisit,
+        ReprisalCheck,
+        ReprisalStatus,
+        Visit,
+        VisitMember,
+        VisitStatus,
+    )
+
+    assert app.test_cli_runner().invoke(args=["seed-demo"]).exit_code == 0
+    with app.app_context():
+        for email in ("monitor1@npm.example", "monitor2@npm.example"):
+            states = set(
+                db.session.scalars(
+                    select(Visit.status)
+                    .join(VisitMember, VisitMember.visit_id == Visit.id)
+                    .join(User, User.id == VisitMember.user_id)
+                    .where(User.email == email)
+                )
+            )
+            assert states == set(VisitStatus), email
+        assert set(db.session.scalars(select(Interview.consent_scope))) == set(ConsentScope)
+        levels = set(db.session.scalars(select(Finding.confidentiality)))
+        assert {level.value for level in levels} == {"public", "internal", "confidential"}
+        assert db.session.scalar(
+            select(func.count(ReprisalCheck.id)).where(
+                ReprisalCheck.status == ReprisalStatus.PENDING
+            )
+        )
+        assert db.session.scalar(select(func.count(PlannedVisit.id)))
+        types = db.session.scalars(select(Place.place_type_id).distinct()).all()
+        regions = db.session.scalars(select(Place.region_id).distinct()).all()
+        assert len(types) >= 5
+        assert len(regions) >= 5
+        visits_before = db.session.scalar(select(func.count(Visit.id)))
+    assert app.test_cli_runner().invoke(args=["seed-demo"]).exit_code == 0
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Visit.id))) == visits_before

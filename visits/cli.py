@@ -10,8 +10,10 @@ from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from visits.admin import services as accounts
+from visits.demo import seed_demo_data
 from visits.extensions import db
 from visits.models import Role, User
+from visits.reference.seeding import seed_reference_data
 
 DEMO_ACCOUNTS = (
     ("admin@npm.example", "Aida Administrator", Role.ADMIN),
@@ -63,7 +65,7 @@ def create_user_command(
 @click.option("--force", is_flag=True, help="Run even though the configuration says production.")
 @with_appcontext
 def seed_demo_command(password: str | None, force: bool) -> None:
-    """Create the demo accounts (and, later, demo data); safe to run twice."""
+    """Create the reference data, demo accounts and demo visits; safe to run twice."""
     if current_app.config["PRODUCTION"] and not force:
         raise click.ClickException(
             "Refusing to create demo accounts: APP_ENV is production. "
@@ -76,6 +78,9 @@ def seed_demo_command(password: str | None, force: bool) -> None:
         if db.session.scalar(select(User.id).where(User.email == email)) is None:
             accounts.create_user(email, name, role, preferred_locale=None, password=chosen)
             created.append(email)
+    seed_reference_data()
+    if seed_demo_data():
+        click.echo("Demo places, this year's plan and visits in every state created.")
     if not created:
         click.echo("Demo accounts already exist; their passwords were not changed.")
         return
@@ -86,5 +91,8 @@ def seed_demo_command(password: str | None, force: bool) -> None:
 
 
 def register_commands(app: Flask) -> None:
+    from visits.reference.commands import seed_reference_command
+
     app.cli.add_command(create_user_command)
     app.cli.add_command(seed_demo_command)
+    app.cli.add_command(seed_reference_command)

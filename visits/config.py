@@ -108,6 +108,9 @@ def from_environment(
         "PERMANENT_SESSION_LIFETIME": timedelta(hours=env_int(env, "SESSION_LIFETIME_HOURS", 12)),
         # Requests
         "MAX_CONTENT_LENGTH": env_int(env, "MAX_CONTENT_LENGTH", 25 * 1024 * 1024),
+        # Largest photo or document accepted; keep it below MAX_CONTENT_LENGTH so
+        # that the user gets the upload form's message rather than the 413 page.
+        "ATTACHMENT_MAX_BYTES": env_int(env, "ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024),
         "PREFERRED_URL_SCHEME": "https" if production else "http",
         "TRUST_PROXY_HOPS": env_int(env, "TRUST_PROXY_HOPS", 0),
         # CSRF: checked by our own request guard (after the sign-in check),

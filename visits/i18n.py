@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
+
 from babel import support
 from flask import current_app, g, request, session
-from flask_babel import get_locale
+from flask_babel import get_locale, get_timezone
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms.i18n import messages_path
@@ -16,6 +18,14 @@ TRANSLATIONS_DIR = PROJECT_DIR / "translations"
 # Each language's name in that language, as the switcher shows it.
 LANGUAGE_NAMES = {"en": "English", "ru": "Русский", "ky": "Кыргызча"}
 LANGUAGE_LABELS = {"en": _l("English"), "ru": _l("Russian"), "ky": _l("Kyrgyz")}
+
+
+def npm_today() -> date:
+    """Today in the NPM's time zone (``TIMEZONE``), not the server's.
+
+    A visit in Bishkek ends at midnight there, not at midnight UTC.
+    """
+    return datetime.now(get_timezone()).date()
 
 
 def select_locale() -> str:

@@ -1,1 +1,74 @@
-"""Views of this area."""
+"""Attachments: upload to a visit or a finding, and the access-checked download."""
+
+from __future__ import annotations
+
+from flask import abort, current_app, flash, redirect, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from visits.attachments import bp, services
+from visits.attachments.forms import UploadForm
+from visits.forms import render_form
+from visits.policy import attachment_or_404, load_visit, require_editable
+from visits.security import form_view
+
+# A downloaded file is never a page of this site: no script, no plugin, no frame.
+DOWNLOAD_POLICY = "default-src 'none'; img-src 'self'; style-src 'none'; sandbox"
+
+
+@bp.route("/visits/<int:visit_id>/attachments", methods=["POST"])
+@form_view
+def upload(visit_id: int) -> Response | tuple[str, int]:
+    """Store a photo (without its metadata) or a document, checked by its content."""
+    visit = load_visit(visit_id)
+    require_editable(visit)
+    form = UploadForm()
+    if form.validate_on_submit():
+        max_bytes = current_app.config["ATTACHMENT_MAX_BYTES"]
+        chosen = form.file.data
+        try:
+            attachment = services.store_upload(
+                visit,
+                current_user,
+                # One byte more than allowed is enough to know it is too large.
+                data=chosen.read(max_bytes + 1),
+                filename=chosen.filename or "",
+                caption=form.caption.data or "",
+                finding_id=form.finding_id.data,
+                max_bytes=max_bytes,
+            )
+        except services.Refused as refusal:
+            form.file.errors = [*form.file.errors, str(refusal.message)]
+        except services.ForeignFinding:
+            form.finding_id.errors = [
+                *form.finding_id.errors,
+                _("This finding is not one of this visit's."),
+            ]
+        else:
+            flash(_("%(name)s was uploaded.", name=attachment.original_name), "success")
+            if attachment.finding_id is not None:
+                return redirect(url_for("findings.detail", finding_id=attachment.finding_id))
+            return redirect(url_for("visits.detail", visit_id=visit.id, _anchor="attachments"))
+    return render_form("attachments/upload.html", form, visit=visit)
+
+
+@bp.route("/attachments/<int:attachment_id>")
+def download(attachment_id: int) -> Response:
+    """The file, as a download under its cleaned name; photos inline on request only."""
+    attachment = attachment_or_404(attachment_id)
+    path = services.stored_path(attachment)
+    if not path.is_file():
+        abort(404, description=_("This file is missing from the storage. Tell an administrator."))
+    inline = request.args.get("inline") == "1" and attachment.is_image
+    response = send_file(
+        path,
+        mimetype=attachment.content_type,
+        as_attachment=not inline,
+        download_name=attachment.original_name,
+        conditional=True,
+        max_age=0,
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = DOWNLOAD_POLICY
+    return response

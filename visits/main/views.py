@@ -12,13 +12,14 @@ from werkzeug.wrappers import Response
 from visits.config import LOCALES
 from visits.extensions import db
 from visits.main import bp
+from visits.main.dashboard import dashboard_for
 from visits.security import public, safe_next_url
 
 
 @bp.route("/")
 def dashboard() -> str:
-    """What the signed-in user works on; later issues fill its sections."""
-    return render_template("main/dashboard.html")
+    """What the signed-in user works on: their visits, reviews and checks due."""
+    return render_template("main/dashboard.html", board=dashboard_for(current_user))
 
 
 @bp.route("/language", methods=["POST"])

@@ -10,8 +10,8 @@ from datetime import datetime
 
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import DateTime, ForeignKey, Select, Text, UniqueConstraint, or_, select
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import DateTime, ForeignKey, Select, Text, UniqueConstraint, case, or_, select
+from sqlalchemy.orm import Mapped, mapped_column, relationship, selectinload
 
 from visits.models.base import Base, TimestampMixin
 from visits.models.choices import Choice, enum_column, label_choices
@@ -126,3 +126,56 @@ class ChecklistAnswer(Base):
     visit = relationship("Visit", back_populates="answers")
     item: Mapped[ChecklistItem] = relationship()
     updated_by: Mapped[User | None] = relationship()
+
+
+# --- Queries of the checklists and visits pages --------------------------------
+
+# The taxonomy's own order (treatment first), not the alphabet of the codes.
+AREA_ORDER = case(
+    {area: position for position, area in enumerate(ThematicArea)},
+    value=ChecklistItem.area,
+    else_=-1,
+)
+
+
+def answers_of(visit_id: int) -> Select[ChecklistAnswer]:
+    """A visit's answers with their items, phase items first, then by area."""
+    return (
+        select(ChecklistAnswer)
+        .join(ChecklistItem, ChecklistItem.id == ChecklistAnswer.item_id)
+        .where(ChecklistAnswer.visit_id == visit_id)
+        .options(selectinload(ChecklistAnswer.item))
+        .order_by(ChecklistItem.kind, AREA_ORDER, ChecklistItem.position, ChecklistItem.id)
+    )
+
+
+def checklist_items(
+    kind: ChecklistKind | None = None,
+    area: ThematicArea | None = None,
+    place_type_id: int | None = None,
+    active: bool | None = True,
+) -> Select[ChecklistItem]:
+    """The methodology as supervisors browse it: by kind, area and kind of place."""
+    query = (
+        select(ChecklistItem)
+        .outerjoin(PlaceType, PlaceType.id == ChecklistItem.place_type_id)
+        .options(selectinload(ChecklistItem.place_type))
+        .order_by(
+            ChecklistItem.kind,
+            AREA_ORDER,
+            PlaceType.position.is_not(None),
+            PlaceType.position,
+            PlaceType.name_en,
+            ChecklistItem.position,
+            ChecklistItem.id,
+        )
+    )
+    if kind is not None:
+        query = query.where(ChecklistItem.kind == kind)
+    if area is not None:
+        query = query.where(ChecklistItem.area == area)
+    if place_type_id:
+        query = query.where(ChecklistItem.place_type_id == place_type_id)
+    if active is not None:
+        query = query.where(ChecklistItem.active.is_(active))
+    return query

@@ -52,7 +52,7 @@ class Place(TimestampMixin, Base):
     deactivation_reason: Mapped[str | None] = mapped_column(Text)
     if TYPE_CHECKING:
         # The last day the NPM was on site: a column property set in visit.py.
-        last_visited_on: date | None
+        last_visited_on: Mapped[date | None]
 
     place_type: Mapped[PlaceType] = relationship()
     region: Mapped[Region] = relationship()
@@ -96,7 +96,7 @@ class Place(TimestampMixin, Base):
         if authority_id:
             query = query.where(cls.authority_id == authority_id)
         if not_visited_since is not None:
-            last = cls.last_visited_on  # type: ignore[misc]
+            last = cls.last_visited_on
             query = query.where(or_(last.is_(None), last < not_visited_since))
         if not include_inactive:
             query = query.where(cls.active.is_(True))

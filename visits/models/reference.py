@@ -5,6 +5,8 @@ Each row stores its name in the three languages of the interface.
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask_babel import get_locale
 from sqlalchemy import ForeignKey, Select, String, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -32,7 +34,7 @@ class ReferenceMixin(TranslatedName, TimestampMixin):
     position: Mapped[int] = mapped_column(default=0)
 
     @classmethod
-    def ordered(cls, include_inactive: bool = False) -> Select:  # type: ignore[type-arg]
+    def ordered(cls, include_inactive: bool = False) -> Select[Any]:
         query = select(cls).order_by(cls.position, cls.name_en)
         return query if include_inactive else query.where(cls.active.is_(True))
 

@@ -209,9 +209,7 @@ class Visit(TimestampMixin, Base):
         if region_id:
             query = query.join(Place, Place.id == cls.place_id).where(Place.region_id == region_id)
         if member_id:
-            query = query.where(
-                cls.members.any(VisitMember.user_id == member_id)  # type: ignore[arg-type]
-            )
+            query = query.where(cls.members.any(VisitMember.user_id == member_id))
         if date_from is not None:
             query = query.where(cls.end_date >= date_from)
         if date_to is not None:
@@ -254,7 +252,7 @@ class VisitEvent(Base):
 
 
 # The last day the NPM was on site, computed in SQL so that it never drifts.
-Place.last_visited_on = column_property(  # type: ignore[misc]
+Place.last_visited_on = column_property(
     select(func.max(Visit.end_date))
     .where(Visit.place_id == Place.id, Visit.status.in_(VISITED_STATUSES))
     .correlate_except(Visit)

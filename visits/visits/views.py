@@ -1,9 +1,337 @@
-"""Views of this area (being built)."""
+"""Visits: the list, a new visit, a visit's page, details, team, life cycle,
+checklist answers and reprisal checks.
 
-from visits.visits import bp
+Metadata (place, dates, type, status, team) is for every signed-in user;
+content (checklist notes, interviews, findings, attachments, reprisal
+checks, review comments) only through ``visits.policy``.
+"""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy.orm import selectinload
+from werkzeug.wrappers import Response
+
+from visits import policy
+from visits.extensions import db
+from visits.forms import Form, render_conflict, render_form
+from visits.models import (
+    Answer,
+    Expertise,
+    Gender,
+    Place,
+    PlannedVisit,
+    ReprisalCheck,
+    ReprisalStatus,
+    Visit,
+    VisitStatus,
+    VisitType,
+)
+from visits.models.checklist import answers_of
+from visits.security import form_view, requires
+from visits.visits import bp, services
+from visits.visits.forms import (
+    MemberForm,
+    NewVisitForm,
+    ReprisalCheckForm,
+    TransitionForm,
+    VisitFilterForm,
+    VisitForm,
+    answer_field,
+    checklist_form,
+    note_field,
+)
+from visits.visits.page import check_prefix, detail_context, saved_details, visit_form_data
+
+VISITS_PER_PAGE = 25
+
+
+def show_error(form: Form, error: services.VisitRuleError) -> None:
+    """Put a refused rule's message next to its field, or above the form."""
+    field = form._fields.get(error.field) if error.field else None
+    if field is not None:
+        field.errors = [*field.errors, error.message]
+    else:
+        form.form_errors.append(error.message)
+
+
+def detail_url(visit: Visit, anchor: str | None = None) -> str:
+    return url_for("visits.detail", visit_id=visit.id, _anchor=anchor)
+
+
+# --- The list ---------------------------------------------------------------------
 
 
 @bp.route("/")
-def index() -> str:
-    """Placeholder until the area's views land."""
-    return ""
+def index() -> tuple[str, int]:
+    """Visits, newest first, filtered by status, type, place, region, member and dates."""
+    filters = VisitFilterForm(request.args)
+    if not filters.validate():
+        return render_template("visits/index.html", filters=filters, page=None), 400
+    query = Visit.listing(
+        status=VisitStatus.parse(filters.status.data),
+        visit_type=VisitType.parse(filters.visit_type.data),
+        place_id=int(filters.place.data) if filters.place.data else None,
+        region_id=int(filters.region.data) if filters.region.data else None,
+        member_id=int(filters.member.data) if filters.member.data else None,
+        date_from=filters.date_from.data,
+        date_to=filters.date_to.data,
+    )
+    page = db.paginate(query, per_page=VISITS_PER_PAGE, error_out=False)
+    return render_template("visits/index.html", filters=filters, page=page), 200
+
+
+# --- A new visit ------------------------------------------------------------------
+
+
+def plan_entry_from_request() -> PlannedVisit | None:
+    """The plan entry named by ``?entry=``: 404 if unknown, 409 if already started."""
+    if "entry" not in request.args:
+        return None
+    entry_id = request.args.get("entry", type=int)
+    entry = db.session.get(PlannedVisit, entry_id) if entry_id is not None else None
+    if entry is None:
+        abort(404)
+    if entry.visit_id is not None:
+        abort(409, description=_("This planned visit was already started."))
+    if entry.withdrawn:
+        abort(409, description=_("This planned visit was withdrawn from the plan."))
+    return entry
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@requires("create_visit")
+@form_view
+def new() -> Response | tuple[str, int]:
+    """Create a visit, ad hoc or from an entry of the plan (``?entry=<id>``)."""
+    entry = plan_entry_from_request()
+    form = NewVisitForm()
+    if entry is not None and not form.is_submitted():
+        form.place_id.data = str(entry.place_id)
+        form.visit_type.data = entry.visit_type.value
+        form.purpose.data = entry.reason
+    if form.validate_on_submit():
+        place = db.session.get(Place, int(form.place_id.data or 0))
+        if place is None:
+            abort(404)
+        try:
+            visit = services.create_visit(
+                current_user,
+                place,
+                VisitType(form.visit_type.data),
+                announced=form.announced.data,
+                joint_with=form.joint_with.data or "",
+                start_date=form.start_date.data,
+                end_date=form.end_date.data,
+                purpose=form.purpose.data or "",
+                entry=entry,
+            )
+        except services.VisitRuleError as error:
+            db.session.rollback()
+            show_error(form, error)
+        else:
+            flash(_("Visit %(reference)s created.", reference=visit.reference), "success")
+            return redirect(detail_url(visit))
+    action = url_for("visits.new", entry=entry.id if entry else None)
+    return render_form("visits/new.html", form, entry=entry, action=action)
+
+
+# --- A visit's page ---------------------------------------------------------------
+
+
+@bp.route("/<int:visit_id>")
+def detail(visit_id: int) -> str:
+    """A visit: its metadata for everyone; its content for its team and supervisors."""
+    visit = policy.load_visit(visit_id)
+    return render_template("visits/detail.html", **detail_context(visit))
+
+
+@bp.route("/<int:visit_id>/edit", methods=["GET", "POST"])
+@form_view
+def edit(visit_id: int) -> Response | tuple[str, int]:
+    """Change a visit's details and the population on the day (team or supervisor)."""
+    visit = policy.load_visit(visit_id)
+    policy.require_editable(visit)
+    form = VisitForm() if request.method == "POST" else VisitForm(data=visit_form_data(visit))
+    may_record_shortfall = services.may_record_shortfall(current_user, visit)
+    if not may_record_shortfall:
+        del form.interview_shortfall_reason
+    action = url_for("visits.edit", visit_id=visit.id)
+    if form.validate_on_submit():
+        if form.is_stale(visit):
+            return render_conflict(
+                form,
+                visit,
+                saved=saved_details(visit),
+                action=action,
+                form_template="visits/_form.html",
+                visit=visit,
+            )
+        shortfall_reason = None
+        if may_record_shortfall:
+            shortfall_reason = form.interview_shortfall_reason.data or ""
+        try:
+            services.update_visit(
+                visit,
+                current_user,
+                visit_type=VisitType(form.visit_type.data),
+                announced=form.announced.data,
+                joint_with=form.joint_with.data or "",
+                start_date=form.start_date.data,
+                end_date=form.end_date.data,
+                purpose=form.purpose.data or "",
+                population_total=form.population_total.data,
+                population_by_category=form.population_by_category(),
+                interview_shortfall_reason=shortfall_reason,
+            )
+        except services.VisitRuleError as error:
+            db.session.rollback()
+            show_error(form, error)
+        else:
+            flash(_("The visit's details were saved."), "success")
+            return redirect(detail_url(visit))
+    return render_form("visits/edit.html", form, visit=visit, action=action)
+
+
+# --- Team -------------------------------------------------------------------------
+
+
+@bp.route("/<int:visit_id>/team", methods=["POST"])
+@form_view
+def add_member(visit_id: int) -> Response | tuple[str, int]:
+    """Add a monitor or supervisor to the team, possibly as its new lead."""
+    visit = policy.load_visit(visit_id)
+    policy.require_editable(visit)
+    form = MemberForm()
+    form.set_people(services.team_candidates(visit))
+    if form.validate_on_submit():
+        try:
+            member = services.add_member(
+                visit,
+                int(form.user_id.data or 0),
+                Expertise(form.expertise.data),
+                Gender(form.gender.data),
+                is_lead=form.is_lead.data,
+            )
+        except services.VisitRuleError as error:
+            db.session.rollback()
+            show_error(form, error)
+        else:
+            flash(_("%(name)s joined the team.", name=member.user.display_name), "success")
+            return redirect(detail_url(visit, "team"))
+    return render_form("visits/detail.html", form, **detail_context(visit, team_form=form))
+
+
+@bp.route("/<int:visit_id>/team/<int:member_id>/remove", methods=["POST"])
+def remove_member(visit_id: int, member_id: int) -> Response:
+    """Take someone off the team (never the lead: make another member lead first)."""
+    visit = policy.load_visit(visit_id)
+    policy.require_editable(visit)
+    member = next((m for m in visit.members if m.id == member_id), None)
+    if member is None:
+        abort(404)
+    name = member.user.display_name
+    try:
+        services.remove_member(visit, member)
+    except services.VisitRuleError as error:
+        db.session.rollback()
+        abort(error.status, description=error.message)
+    flash(_("%(name)s is no longer on the team.", name=name), "success")
+    return redirect(detail_url(visit, "team"))
+
+
+# --- Life cycle -------------------------------------------------------------------
+
+
+@bp.route("/<int:visit_id>/transition", methods=["POST"])
+@form_view
+def transition(visit_id: int) -> Response | tuple[str, int]:
+    """Move the visit along its life cycle (the rules are in ``lifecycle``)."""
+    visit = policy.load_visit(visit_id)
+    if not policy.can_see_content(current_user, visit):
+        abort(403)
+    form = TransitionForm()
+    status = 200
+    if form.validate_on_submit():
+        target = VisitStatus.parse(form.target.data)
+        if target is None:
+            form.form_errors.append(_("Choose one of the steps offered."))
+        else:
+            try:
+                services.transition(visit, target, current_user, form.comment.data or "")
+            except services.VisitRuleError as error:
+                db.session.rollback()
+                show_error(form, error)
+                status = error.status
+            else:
+                flash(_("The visit is now %(status)s.", status=visit.status.label), "success")
+                return redirect(detail_url(visit))
+    html, form_status = render_form(
+        "visits/detail.html", form, **detail_context(visit, transition_form=form)
+    )
+    return html, status if status != 200 else form_status
+
+
+# --- Checklist answers ------------------------------------------------------------
+
+
+@bp.route("/<int:visit_id>/checklist", methods=["GET", "POST"])
+@form_view
+def checklist(visit_id: int) -> Response | tuple[str, int]:
+    """Answer the visit's checklist: observed, not observed or not applicable, and a note."""
+    visit = policy.load_visit(visit_id)
+    policy.require_editable(visit)
+    answers = db.session.scalars(answers_of(visit.id)).all()
+    form = checklist_form(answers)
+    if form.validate_on_submit():
+        submitted = {
+            answer.id: (
+                Answer.parse(form[answer_field(answer)].data),
+                form[note_field(answer)].data or "",
+            )
+            for answer in answers
+        }
+        try:
+            services.save_checklist(visit, current_user, submitted)
+        except services.VisitRuleError as error:
+            db.session.rollback()
+            show_error(form, error)
+        else:
+            flash(_("The checklist was saved."), "success")
+            return redirect(detail_url(visit, "checklist"))
+    return render_form(
+        "visits/checklist.html", form, visit=visit, checklist=services.group_answers(answers)
+    )
+
+
+# --- Reprisal checks --------------------------------------------------------------
+
+
+@bp.route("/<int:visit_id>/reprisal-checks/<int:check_id>", methods=["POST"])
+@form_view
+def record_reprisal_check(visit_id: int, check_id: int) -> Response | tuple[str, int]:
+    """Record whether a person who spoke on an earlier visit shows signs of reprisals."""
+    visit = policy.load_visit(visit_id)
+    policy.require_editable(visit)
+    check = db.session.get(ReprisalCheck, check_id, options=[selectinload(ReprisalCheck.interview)])
+    if check is None or check.place_id != visit.place_id or check.interview.visit_id == visit.id:
+        abort(404)
+    if check.status is not ReprisalStatus.PENDING:
+        abort(409, description=_("This check was already recorded."))
+    form = ReprisalCheckForm(prefix=check_prefix(check))
+    if form.validate_on_submit():
+        try:
+            services.record_reprisal_check(
+                check, visit, current_user, ReprisalStatus(form.status.data), form.note.data or ""
+            )
+        except services.VisitRuleError as error:
+            db.session.rollback()
+            show_error(form, error)
+        else:
+            flash(_("The reprisal check was recorded."), "success")
+            return redirect(detail_url(visit, "reprisal-checks"))
+    return render_form(
+        "visits/detail.html", form, **detail_context(visit, check_form=(check.id, form))
+    )

@@ -1,0 +1,21 @@
+"""Forms of the attachments area."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf.file import FileField, FileRequired
+from wtforms import IntegerField, StringField, SubmitField
+from wtforms.validators import Length, Optional
+
+from visits.forms import Form
+
+
+class UploadForm(Form):
+    """A photo or document for a visit, or for one of its findings."""
+
+    file = FileField(
+        _l("Photo or document"), validators=[FileRequired(_l("Choose a file to upload."))]
+    )
+    caption = StringField(_l("Caption"), validators=[Optional(), Length(max=300)])
+    finding_id = IntegerField(_l("Finding"), validators=[Optional()])
+    submit = SubmitField(_l("Upload"))

@@ -1,0 +1,182 @@
+"""Interview rules: numbering and pseudonyms, population, consent, reprisal checks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
+
+from visits.extensions import db
+from visits.i18n import npm_today
+from visits.models import (
+    ConsentScope,
+    Finding,
+    Interview,
+    InterviewKind,
+    ReprisalCheck,
+    User,
+    Visit,
+)
+from visits.models.finding import finding_interviews
+from visits.models.interview import DETAINEE_KINDS
+
+# Two team members saving at the same moment may pick the same number; the
+# unique constraint refuses the second, which then takes the next one.
+NUMBERING_ATTEMPTS = 3
+
+
+@dataclass(frozen=True)
+class InterviewInput:
+    kind: InterviewKind
+    people_count: int
+    conducted_on: date | None
+    consent_scope: ConsentScope
+    consent_date: date | None
+    real_name: str
+    identifying_details: str
+    reprisal_risk: bool
+    notes: str
+
+
+class TooManyInterviewed(Exception):
+    """More people interviewed than were held on the day."""
+
+    def __init__(self, population: int, already: int) -> None:
+        super().__init__(population, already)
+        self.population = population
+        self.already = already
+
+
+class SavedMeanwhile(Exception):
+    """Someone saved the record after this user opened it; nothing was saved."""
+
+
+class ConsentWithdrawn(Exception):
+    """The interview's consent was withdrawn: it can no longer change."""
+
+
+def pseudonym_for(visit: Visit, number: int) -> str:
+    """``V-2026-0042-I3``: the visit's reference and the interview's number."""
+    return f"{visit.reference}-I{number}"
+
+
+def next_number(visit_id: int) -> int:
+    highest = db.session.scalar(
+        select(func.max(Interview.number)).where(Interview.visit_id == visit_id)
+    )
+    return (highest or 0) + 1
+
+
+def people_interviewed(visit_id: int, excluding_id: int | None = None) -> int:
+    """People held who were interviewed on this visit (staff and doctors aside)."""
+    query = select(func.coalesce(func.sum(Interview.people_count), 0)).where(
+        Interview.visit_id == visit_id, Interview.kind.in_(DETAINEE_KINDS)
+    )
+    if excluding_id is not None:
+        query = query.where(Interview.id != excluding_id)
+    return int(db.session.scalar(query) or 0)
+
+
+def check_population(visit: Visit, data: InterviewInput, excluding_id: int | None = None) -> None:
+    """Refuse to count more people interviewed than the population recorded on the day."""
+    if visit.population_total is None or data.kind not in DETAINEE_KINDS:
+        return
+    already = people_interviewed(visit.id, excluding_id)
+    if already + data.people_count > visit.population_total:
+        raise TooManyInterviewed(visit.population_total, already)
+
+
+def _apply(interview: Interview, data: InterviewInput) -> None:
+    interview.kind = data.kind
+    interview.people_count = data.people_count
+    interview.conducted_on = data.conducted_on
+    interview.consent_scope = data.consent_scope
+    interview.consent_date = data.consent_date
+    interview.real_name = data.real_name
+    interview.identifying_details = data.identifying_details
+    interview.reprisal_risk = data.reprisal_risk
+    interview.notes = data.notes
+
+
+def ensure_reprisal_check(interview: Interview, visit: Visit) -> ReprisalCheck | None:
+    """A reprisal risk raises one check for the next visit to the place, never two."""
+    if not interview.reprisal_risk:
+        return None
+    existing = db.session.scalar(
+        select(ReprisalCheck).where(ReprisalCheck.interview_id == interview.id)
+    )
+    if existing is not None:
+        return existing
+    check = ReprisalCheck(place_id=visit.place_id, interview_id=interview.id)
+    db.session.add(check)
+    db.session.flush()
+    return check
+
+
+def create_interview(visit: Visit, author: User, data: InterviewInput) -> Interview:
+    """Record an interview under the next pseudonym of the visit."""
+    check_population(visit, data)
+    for attempt in range(NUMBERING_ATTEMPTS):
+        number = next_number(visit.id)
+        interview = Interview(
+            visit_id=visit.id,
+            number=number,
+            pseudonym=pseudonym_for(visit, number),
+            created_by_id=author.id,
+        )
+        _apply(interview, data)
+        try:
+            with db.session.begin_nested():
+                db.session.add(interview)
+        except IntegrityError:
+            if attempt == NUMBERING_ATTEMPTS - 1:
+                raise
+            continue
+        break
+    ensure_reprisal_check(interview, visit)
+    db.session.commit()
+    return interview
+
+
+def update_interview(interview: Interview, visit: Visit, data: InterviewInput) -> None:
+    if interview.consent_withdrawn:
+        raise ConsentWithdrawn
+    check_population(visit, data, excluding_id=interview.id)
+    _apply(interview, data)
+    try:
+        db.session.flush()
+        ensure_reprisal_check(interview, visit)
+        db.session.commit()
+    except StaleDataError as error:
+        # Another save landed between the version check and this one.
+        db.session.rollback()
+        raise SavedMeanwhile from error
+
+
+def withdraw_consent(interview: Interview, on: date | None = None) -> None:
+    """From now on the content is hidden and kept out of every report."""
+    if interview.consent_withdrawn:
+        raise ConsentWithdrawn
+    interview.consent_withdrawn_on = on or npm_today()
+    db.session.commit()
+
+
+def reprisal_check_of(interview: Interview) -> ReprisalCheck | None:
+    return db.session.scalar(
+        select(ReprisalCheck).where(ReprisalCheck.interview_id == interview.id)
+    )
+
+
+def findings_resting_on(interview: Interview) -> list[Finding]:
+    """The findings of the visit that cite this interview, by number."""
+    return list(
+        db.session.scalars(
+            select(Finding)
+            .join(finding_interviews, finding_interviews.c.finding_id == Finding.id)
+            .where(finding_interviews.c.interview_id == interview.id)
+            .order_by(Finding.number)
+        )
+    )

@@ -1,0 +1,86 @@
+"""What the dashboard shows each person: their visits, reviews and checks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import func, select
+
+from visits.extensions import db
+from visits.models import (
+    Finding,
+    Interview,
+    ReprisalCheck,
+    ReprisalStatus,
+    ReviewState,
+    Role,
+    Visit,
+    VisitMember,
+    VisitStatus,
+)
+
+ACTIVE_STATUSES = (
+    VisitStatus.PLANNED,
+    VisitStatus.PREPARING,
+    VisitStatus.ON_SITE,
+    VisitStatus.ANALYSIS,
+    VisitStatus.IN_REVIEW,
+)
+UPCOMING_STATUSES = (VisitStatus.PLANNED, VisitStatus.PREPARING, VisitStatus.ON_SITE)
+SHOWN = 10
+
+
+@dataclass
+class Dashboard:
+    my_visits: list[Visit] = field(default_factory=list)
+    visits_in_review: list[Visit] = field(default_factory=list)
+    findings_to_review: int = 0
+    findings_returned: int = 0
+    reprisal_checks_due: int = 0
+
+
+def dashboard_for(user: Any) -> Dashboard:
+    """A handful of queries, whatever the amount of data."""
+    board = Dashboard()
+    if user.role is Role.ADMIN:
+        return board
+    board.my_visits = list(
+        db.session.scalars(
+            Visit.listing(member_id=user.id).where(Visit.status.in_(ACTIVE_STATUSES)).limit(SHOWN)
+        )
+    )
+    my_visit_ids = select(VisitMember.visit_id).where(VisitMember.user_id == user.id)
+    board.findings_returned = (
+        db.session.scalar(
+            select(func.count(Finding.id)).where(
+                Finding.review_state == ReviewState.RETURNED, Finding.visit_id.in_(my_visit_ids)
+            )
+        )
+        or 0
+    )
+    upcoming_places = select(Visit.place_id).where(
+        Visit.id.in_(my_visit_ids), Visit.status.in_(UPCOMING_STATUSES)
+    )
+    board.reprisal_checks_due = (
+        db.session.scalar(
+            select(func.count(ReprisalCheck.id))
+            .join(Interview, Interview.id == ReprisalCheck.interview_id)
+            .where(
+                ReprisalCheck.status == ReprisalStatus.PENDING,
+                ReprisalCheck.place_id.in_(upcoming_places),
+            )
+        )
+        or 0
+    )
+    if user.role is Role.SUPERVISOR:
+        board.visits_in_review = list(
+            db.session.scalars(Visit.listing(status=VisitStatus.IN_REVIEW).limit(SHOWN))
+        )
+        board.findings_to_review = (
+            db.session.scalar(
+                select(func.count(Finding.id)).where(Finding.review_state == ReviewState.SUBMITTED)
+            )
+            or 0
+        )
+    return board

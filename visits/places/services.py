@@ -1,0 +1,120 @@
+"""Rules of the places registry, testable without HTTP.
+
+A place is never deleted: visits and recommendations point at it. One that
+closed or no longer holds anyone is deactivated with a reason, and can be
+reactivated.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import Select, select
+from sqlalchemy.orm import contains_eager, selectinload
+
+from visits.extensions import db
+from visits.models import (
+    Authority,
+    MonitoringPlan,
+    Place,
+    PlaceType,
+    PlannedVisit,
+    Region,
+    Visit,
+)
+
+ReferenceModel = type[Region] | type[PlaceType] | type[Authority]
+
+
+@dataclass(frozen=True)
+class PlaceValues:
+    name: str
+    place_type_id: int
+    region_id: int
+    authority_id: int
+    address: str = ""
+    capacity: int | None = None
+    population_categories: list[str] = field(default_factory=list)
+
+
+class PlaceStateError(Exception):
+    """The place is already in the state asked for."""
+
+
+def reference_options(model: ReferenceModel, keep_id: int | None = None) -> list[tuple[str, str]]:
+    """(id, name) of the active rows, plus the one a place already uses if deactivated."""
+    query = model.ordered(include_inactive=True)
+    rows = db.session.scalars(query)
+    return [(str(row.id), row.name) for row in rows if row.active or row.id == keep_id]
+
+
+def filter_options(model: ReferenceModel) -> list[tuple[str, str]]:
+    """(id, name) of every row, deactivated ones included: old places still use them."""
+    return [(str(row.id), row.name) for row in db.session.scalars(model.ordered(True))]
+
+
+def load_place(place_id: int) -> Place | None:
+    """The place with what its page shows."""
+    return db.session.get(
+        Place,
+        place_id,
+        options=[
+            selectinload(Place.place_type),
+            selectinload(Place.region),
+            selectinload(Place.authority),
+        ],
+    )
+
+
+def save_place(place: Place | None, values: PlaceValues) -> Place:
+    """Create (``place`` None) or update a place."""
+    if place is None:
+        place = Place()
+        db.session.add(place)
+    place.name = values.name.strip()
+    place.place_type_id = values.place_type_id
+    place.region_id = values.region_id
+    place.authority_id = values.authority_id
+    place.address = values.address.strip()
+    place.capacity = values.capacity
+    place.population_categories = list(values.population_categories)
+    db.session.commit()
+    return place
+
+
+def deactivate(place: Place, reason: str) -> None:
+    """Take a place out of the registry's lists and forms, saying why."""
+    if not place.active:
+        raise PlaceStateError(place.id)
+    place.active = False
+    place.deactivation_reason = reason.strip()
+    db.session.commit()
+
+
+def reactivate(place: Place) -> None:
+    if place.active:
+        raise PlaceStateError(place.id)
+    place.active = True
+    place.deactivation_reason = None
+    db.session.commit()
+
+
+def visit_history(place_id: int) -> Select[Visit]:
+    """The place's visits, newest first (their metadata is visible to all)."""
+    return (
+        select(Visit)
+        .where(Visit.place_id == place_id)
+        .order_by(Visit.start_date.desc(), Visit.id.desc())
+    )
+
+
+def planned_entries(place_id: int) -> list[PlannedVisit]:
+    """The plan entries naming the place, latest year first, with their visits."""
+    query = (
+        select(PlannedVisit)
+        .join(PlannedVisit.plan)
+        .where(PlannedVisit.place_id == place_id)
+        .options(contains_eager(PlannedVisit.plan), selectinload(PlannedVisit.visit))
+        .order_by(MonitoringPlan.year.desc(), PlannedVisit.month.desc(), PlannedVisit.id)
+    )
+    return list(db.session.scalars(query))

@@ -1,0 +1,243 @@
+"""Forms of the visit pages."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+from wtforms import (
+    BooleanField,
+    DateField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+
+from visits.extensions import db
+from visits.forms import Form, VersionedForm
+from visits.models import (
+    Answer,
+    ChecklistAnswer,
+    Expertise,
+    Gender,
+    Place,
+    PopulationCategory,
+    Region,
+    ReprisalStatus,
+    Role,
+    User,
+    VisitStatus,
+    VisitType,
+)
+
+TEXT_LIMIT = 10_000
+
+
+def place_choices(active_only: bool) -> list[SelectChoice]:
+    query = select(Place.id, Place.name).order_by(func.lower(Place.name), Place.id)
+    if active_only:
+        query = query.where(Place.active.is_(True))
+    return [SelectChoice(str(place_id), name) for place_id, name in db.session.execute(query)]
+
+
+def region_choices() -> list[SelectChoice]:
+    return [
+        SelectChoice(str(region.id), region.name)
+        for region in db.session.scalars(Region.ordered(include_inactive=True))
+    ]
+
+
+def people_choices() -> list[SelectChoice]:
+    """Everyone who can be on a team, former members included."""
+    query = (
+        select(User.id, User.display_name)
+        .where(User.role.in_([Role.MONITOR, Role.SUPERVISOR]))
+        .order_by(func.lower(User.display_name), User.id)
+    )
+    return [SelectChoice(str(user_id), name) for user_id, name in db.session.execute(query)]
+
+
+class VisitFilterForm(Form):
+    """The filters above the visit list (a GET form: no CSRF token needed)."""
+
+    class Meta:
+        csrf = False
+
+    status = SelectField(
+        _l("Status"),
+        choices=lambda: VisitStatus.select_choices(blank=_l("All statuses")),
+        validators=[Optional()],
+    )
+    visit_type = SelectField(
+        _l("Type of visit"),
+        choices=lambda: VisitType.select_choices(blank=_l("All types")),
+        validators=[Optional()],
+    )
+    place = SelectField(
+        _l("Place"),
+        choices=lambda: [SelectChoice("", _l("All places")), *place_choices(active_only=False)],
+        validators=[Optional()],
+    )
+    region = SelectField(
+        _l("Region"),
+        choices=lambda: [SelectChoice("", _l("All regions")), *region_choices()],
+        validators=[Optional()],
+    )
+    member = SelectField(
+        _l("Team member"),
+        choices=lambda: [SelectChoice("", _l("Anyone")), *people_choices()],
+        validators=[Optional()],
+    )
+    date_from = DateField(_l("From"), validators=[Optional()])
+    date_to = DateField(_l("To"), validators=[Optional()])
+
+    def validate_date_to(self, field: DateField) -> None:
+        if self.date_from.data and field.data and field.data < self.date_from.data:
+            raise ValidationError(_l("The end of the period is before its start."))
+
+
+class NewVisitForm(Form):
+    place_id = SelectField(
+        _l("Place"),
+        choices=lambda: [SelectChoice("", _l("Choose a place")), *place_choices(active_only=True)],
+        validators=[DataRequired()],
+    )
+    visit_type = SelectField(
+        _l("Type of visit"), choices=VisitType.select_choices, validators=[DataRequired()]
+    )
+    announced = BooleanField(_l("Announced to the authorities in advance"))
+    joint_with = StringField(_l("Joint visit with"), validators=[Optional(), Length(max=200)])
+    start_date = DateField(_l("First day"), validators=[DataRequired()])
+    end_date = DateField(_l("Last day"), validators=[DataRequired()])
+    purpose = TextAreaField(_l("Purpose"), validators=[Optional(), Length(max=TEXT_LIMIT)])
+    submit = SubmitField(_l("Create the visit"))
+
+
+class VisitForm(VersionedForm):
+    """A visit's details and the population on the day."""
+
+    visit_type = SelectField(
+        _l("Type of visit"), choices=VisitType.select_choices, validators=[DataRequired()]
+    )
+    announced = BooleanField(_l("Announced to the authorities in advance"))
+    joint_with = StringField(_l("Joint visit with"), validators=[Optional(), Length(max=200)])
+    start_date = DateField(_l("First day"), validators=[DataRequired()])
+    end_date = DateField(_l("Last day"), validators=[DataRequired()])
+    purpose = TextAreaField(_l("Purpose"), validators=[Optional(), Length(max=TEXT_LIMIT)])
+    population_total = IntegerField(
+        _l("People held on the day"), validators=[Optional(), NumberRange(min=0)]
+    )
+    interview_shortfall_reason = TextAreaField(
+        _l("Why fewer than a third of the people held were interviewed"),
+        validators=[Optional(), Length(max=TEXT_LIMIT)],
+    )
+    submit = SubmitField(_l("Save"))
+
+    @property
+    def population_fields(self) -> list[IntegerField]:
+        return [self[population_field(category)] for category in PopulationCategory]
+
+    def population_by_category(self) -> dict[str, int | None]:
+        return {
+            category.value: self[population_field(category)].data for category in PopulationCategory
+        }
+
+
+def population_field(category: PopulationCategory) -> str:
+    return f"population_{category.value}"
+
+
+for _category in PopulationCategory:
+    setattr(
+        VisitForm,
+        population_field(_category),
+        IntegerField(_category.label, validators=[Optional(), NumberRange(min=0)]),
+    )
+
+
+class MemberForm(Form):
+    """Add someone to a visit's team (``user_id`` choices set by the view)."""
+
+    user_id = SelectField(_l("Person"), choices=[], validators=[DataRequired()])
+    expertise = SelectField(
+        _l("Expertise"), choices=Expertise.select_choices, default=Expertise.GENERAL.value
+    )
+    gender = SelectField(_l("Gender"), choices=Gender.select_choices, default=Gender.UNSTATED.value)
+    is_lead = BooleanField(_l("Leads the visit (replaces the current lead)"))
+    submit = SubmitField(_l("Add to the team"))
+
+    def set_people(self, people: Sequence[User]) -> None:
+        self.user_id.choices = [
+            SelectChoice("", _l("Choose a person")),
+            *(SelectChoice(str(person.id), person.display_name) for person in people),
+        ]
+
+
+class TransitionForm(Form):
+    """One form, one button per allowed move (the button's value is the target)."""
+
+    target = StringField(_l("Next step"), validators=[Optional()])
+    comment = TextAreaField(_l("Comment"), validators=[Optional(), Length(max=TEXT_LIMIT)])
+
+
+class ReprisalCheckForm(Form):
+    """The outcome of one reprisal check (prefixed with the check's id)."""
+
+    status = RadioField(
+        _l("Outcome"),
+        choices=[
+            SelectChoice(ReprisalStatus.NO_SIGNS.value, ReprisalStatus.NO_SIGNS.label),
+            SelectChoice(ReprisalStatus.SIGNS_FOUND.value, ReprisalStatus.SIGNS_FOUND.label),
+        ],
+        validators=[DataRequired()],
+    )
+    note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=TEXT_LIMIT)])
+    submit = SubmitField(_l("Record the check"))
+
+
+def answer_field(answer: ChecklistAnswer) -> str:
+    return f"answer_{answer.id}"
+
+
+def note_field(answer: ChecklistAnswer) -> str:
+    return f"note_{answer.id}"
+
+
+class ChecklistForm(Form):
+    """The answers of one visit: fields are added per answer by ``checklist_form``."""
+
+    submit = SubmitField(_l("Save the checklist"))
+
+
+def checklist_form(answers: Sequence[ChecklistAnswer]) -> ChecklistForm:
+    """A form with a choice and a note for each answer, filled with what is saved.
+
+    A field missing from the request keeps what is saved; a value that is not
+    one of the choices fails validation.
+    """
+
+    class VisitChecklistForm(ChecklistForm):
+        pass
+
+    choices = [SelectChoice("", _l("Not answered yet")), *Answer.select_choices()]
+    data: dict[str, str] = {}
+    for answer in answers:
+        setattr(
+            VisitChecklistForm,
+            answer_field(answer),
+            RadioField(answer.item.text, choices=choices, validators=[Optional()]),
+        )
+        setattr(
+            VisitChecklistForm,
+            note_field(answer),
+            TextAreaField(_l("Note"), validators=[Optional(), Length(max=TEXT_LIMIT)]),
+        )
+        data[answer_field(answer)] = answer.answer.value if answer.answer else ""
+        data[note_field(answer)] = answer.note
+    return VisitChecklistForm(data=data)

@@ -1,0 +1,150 @@
+"""The visit life cycle (DESIGN §4): one table of who may move a visit where.
+
+``planned → preparing → on_site → analysis → in_review → approved → sent →
+closed``; ``cancelled`` from the first three; a supervisor returns a visit
+under review to ``analysis`` with a comment. Every move is one VisitEvent.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from typing import Any
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
+from flask_babel.speaklater import LazyString
+from sqlalchemy.orm.exc import StaleDataError
+
+from visits.extensions import db
+from visits.models import Visit, VisitEvent, VisitStatus, VisitType
+from visits.policy import can_see_content
+from visits.security import can
+from visits.visits.rules import (
+    InvalidChange,
+    NotAllowed,
+    WrongState,
+    interview_quota,
+)
+
+
+class Who(enum.Enum):
+    TEAM = "team"  # monitors on the visit's team, and supervisors
+    SUPERVISOR = "supervisor"
+
+
+@dataclass(frozen=True)
+class Rule:
+    who: Who
+    # What the button says.
+    action: LazyString
+    comment_required: bool = False
+
+
+S = VisitStatus
+RULES: dict[tuple[VisitStatus, VisitStatus], Rule] = {
+    (S.PLANNED, S.PREPARING): Rule(Who.TEAM, _l("Start preparing")),
+    (S.PREPARING, S.ON_SITE): Rule(Who.TEAM, _l("The team is on site")),
+    (S.ON_SITE, S.ANALYSIS): Rule(Who.TEAM, _l("Back from the visit: start the analysis")),
+    (S.ANALYSIS, S.IN_REVIEW): Rule(Who.TEAM, _l("Submit for review")),
+    (S.IN_REVIEW, S.APPROVED): Rule(Who.SUPERVISOR, _l("Approve")),
+    (S.IN_REVIEW, S.ANALYSIS): Rule(
+        Who.SUPERVISOR, _l("Return to the team for more analysis"), comment_required=True
+    ),
+    (S.APPROVED, S.SENT): Rule(Who.SUPERVISOR, _l("Report sent to the authorities")),
+    (S.SENT, S.CLOSED): Rule(Who.SUPERVISOR, _l("Close the visit")),
+    (S.PLANNED, S.CANCELLED): Rule(Who.TEAM, _l("Cancel the visit"), comment_required=True),
+    (S.PREPARING, S.CANCELLED): Rule(Who.TEAM, _l("Cancel the visit"), comment_required=True),
+    (S.ON_SITE, S.CANCELLED): Rule(Who.TEAM, _l("Cancel the visit"), comment_required=True),
+}
+
+
+@dataclass(frozen=True)
+class Transition:
+    """A move the page offers as a button."""
+
+    target: VisitStatus
+    action: LazyString
+    comment_required: bool
+
+
+def _may(user: Any, who: Who, visit: Visit) -> bool:
+    if who is Who.SUPERVISOR:
+        return can(user, "review")
+    return can_see_content(user, visit)
+
+
+def allowed_transitions(user: Any, visit: Visit) -> list[Transition]:
+    """The moves ``user`` may make from the visit's current state."""
+    return [
+        Transition(target, rule.action, rule.comment_required)
+        for (source, target), rule in RULES.items()
+        if source is visit.status and _may(user, rule.who, visit)
+    ]
+
+
+def transition(visit: Visit, target: VisitStatus, user: Any, comment: str = "") -> VisitEvent:
+    """Move the visit to ``target`` if the rules allow it, and record the move."""
+    rule = RULES.get((visit.status, target))
+    if rule is None:
+        raise WrongState(
+            _(
+                "A visit that is %(current)s cannot become %(target)s.",
+                current=visit.status.label,
+                target=target.label,
+            )
+        )
+    if not _may(user, rule.who, visit):
+        if rule.who is Who.SUPERVISOR:
+            raise NotAllowed(_("Only a supervisor can do this."))
+        raise NotAllowed(_("Only the visit's team and supervisors can do this."))
+    comment = comment.strip()
+    if rule.comment_required and not comment:
+        raise InvalidChange(
+            _("Write in the comment why: it is required for this step."), field="comment"
+        )
+    if target is VisitStatus.IN_REVIEW and visit.visit_type is VisitType.COMPREHENSIVE:
+        _check_interview_quota(visit)
+
+    event = VisitEvent(
+        visit=visit, user_id=user.id, from_status=visit.status, to_status=target, comment=comment
+    )
+    visit.status = target
+    db.session.add(event)
+    try:
+        db.session.commit()
+    except StaleDataError:
+        db.session.rollback()
+        raise WrongState(
+            _("Someone else changed this visit meanwhile. Reload the page and try again.")
+        ) from None
+    return event
+
+
+def _check_interview_quota(visit: Visit) -> None:
+    """A third of the people held must have been interviewed, or the lead says why."""
+    if visit.interview_shortfall_reason.strip():
+        return
+    quota = interview_quota(visit)
+    if quota.needed is None:
+        raise WrongState(
+            _(
+                "Record how many people were held on the day before submitting "
+                "a comprehensive visit for review."
+            )
+        )
+    if not quota.met:
+        raise WrongState(
+            ngettext(
+                "%(num)d person held was interviewed; a comprehensive visit needs "
+                "%(needed)d (a third of %(population)d). Interview more people, or "
+                "the lead records why in the visit's details.",
+                "%(num)d people held were interviewed; a comprehensive visit needs "
+                "%(needed)d (a third of %(population)d). Interview more people, or "
+                "the lead records why in the visit's details.",
+                quota.interviewed,
+                needed=quota.needed,
+                population=quota.population,
+            )
+        )

@@ -1,0 +1,136 @@
+"""What the visit page shows a user, and the data of its details form.
+
+Kept apart from the views so that they stay a request-parsing layer: the
+page's context is built here, once, for the first display and for every
+form that comes back to it with an error.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from visits import policy
+from visits.extensions import db
+from visits.forms import EmptyForm
+from visits.models import Interview, ReprisalCheck, Visit, VisitEvent, VisitType
+from visits.models.attachment import attachments_of
+from visits.models.checklist import answers_of
+from visits.models.finding import findings_of
+from visits.models.interview import interviews_of, pending_reprisal_checks_for
+from visits.visits import services
+from visits.visits.forms import MemberForm, ReprisalCheckForm, TransitionForm
+
+
+def check_prefix(check: ReprisalCheck) -> str:
+    """Several checks' forms share the page: each names its fields apart."""
+    return f"check{check.id}-"
+
+
+def detail_context(visit: Visit, **forms: Any) -> dict[str, Any]:
+    """What the visit page shows this user; ``forms`` replace the blank ones."""
+    can_see = policy.can_see_content(current_user, visit)
+    can_edit = policy.can_edit_content(current_user, visit)
+    events = db.session.scalars(
+        select(VisitEvent)
+        .where(VisitEvent.visit_id == visit.id)
+        .options(selectinload(VisitEvent.user))
+        .order_by(VisitEvent.id)
+    ).all()
+    context: dict[str, Any] = {
+        "problem_anchor": problem_anchor(forms),
+        "visit": visit,
+        "events": events,
+        "can_see_content": can_see,
+        "can_edit": can_edit,
+        "population": services.population_rows(visit),
+        "transitions": services.allowed_transitions(current_user, visit),
+        "transition_form": forms.get("transition_form", TransitionForm(formdata=None)),
+        "remove_form": EmptyForm(formdata=None),
+    }
+    if not can_see:
+        return context
+    checks = db.session.scalars(
+        pending_reprisal_checks_for(visit).options(
+            selectinload(ReprisalCheck.interview).selectinload(Interview.visit)
+        )
+    ).all()
+    check_forms = {
+        check.id: ReprisalCheckForm(formdata=None, prefix=check_prefix(check)) for check in checks
+    }
+    posted_check = forms.get("check_form")
+    if posted_check is not None:
+        check_forms.update([posted_check])
+    team_form = forms.get("team_form")
+    if team_form is None and can_edit:
+        team_form = MemberForm(formdata=None)
+        team_form.set_people(services.team_candidates(visit))
+    context.update(
+        checks=checks,
+        check_forms=check_forms,
+        checklist=services.group_answers(db.session.scalars(answers_of(visit.id)).all()),
+        interviews=db.session.scalars(interviews_of(visit.id)).all(),
+        findings=db.session.scalars(findings_of(visit.id)).all(),
+        attachments=db.session.scalars(attachments_of(visit.id)).all(),
+        quota=services.interview_quota(visit)
+        if visit.visit_type is VisitType.COMPREHENSIVE
+        else None,
+        team_form=team_form,
+    )
+    return context
+
+
+def problem_anchor(forms: dict[str, Any]) -> str | None:
+    """Where on the visit page the refused form is, to point to it from the top."""
+    anchors = {"transition_form": "life-cycle", "team_form": "team"}
+    for name, form in forms.items():
+        if name == "check_form":
+            check_id, form = form
+            anchor = f"check-{check_id}"
+        else:
+            anchor = anchors[name]
+        if form.errors:
+            return anchor
+    return None
+
+
+def visit_form_data(visit: Visit) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "visit_type": visit.visit_type.value,
+        "announced": visit.announced,
+        "joint_with": visit.joint_with,
+        "start_date": visit.start_date,
+        "end_date": visit.end_date,
+        "purpose": visit.purpose,
+        "population_total": visit.population_total,
+        "interview_shortfall_reason": visit.interview_shortfall_reason,
+        "version": str(visit.version),
+    }
+    for code, number in (visit.population_by_category or {}).items():
+        data[f"population_{code}"] = number
+    return data
+
+
+def saved_details(visit: Visit) -> list[tuple[Any, Any]]:
+    """What the conflict page shows as saved by the other person."""
+    by_category = ", ".join(
+        f"{label}: {number}" for label, number in services.population_rows(visit)
+    )
+    return [
+        (_("Type of visit"), visit.visit_type.label),
+        (_("Announced to the authorities in advance"), _("Yes") if visit.announced else _("No")),
+        (_("Joint visit with"), visit.joint_with),
+        (_("First day"), visit.start_date.isoformat()),
+        (_("Last day"), visit.end_date.isoformat()),
+        (_("Purpose"), visit.purpose),
+        (_("People held on the day"), visit.population_total),
+        (_("By category"), by_category),
+        (
+            _("Why fewer than a third of the people held were interviewed"),
+            visit.interview_shortfall_reason,
+        ),
+    ]

@@ -1,0 +1,381 @@
+"""Rules of a visit: creation, details, team, checklist answers, reprisal checks.
+
+Plain functions, testable without HTTP. The life cycle's table lives in
+``visits.visits.lifecycle`` and is re-exported here, with the refusals of
+``visits.visits.rules``, so that views need this one module.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from sqlalchemy import func, select
+
+from visits.extensions import db
+from visits.models import (
+    Answer,
+    ChecklistAnswer,
+    ChecklistItem,
+    ChecklistKind,
+    Expertise,
+    Gender,
+    Place,
+    PlannedVisit,
+    PopulationCategory,
+    ReprisalCheck,
+    ReprisalStatus,
+    Role,
+    ThematicArea,
+    User,
+    Visit,
+    VisitEvent,
+    VisitMember,
+    VisitStatus,
+    VisitType,
+)
+from visits.models.base import utcnow
+from visits.security import can
+from visits.visits.lifecycle import Transition, allowed_transitions, transition
+from visits.visits.rules import (
+    InterviewQuota,
+    InvalidChange,
+    NotAllowed,
+    NotFound,
+    VisitRuleError,
+    WrongState,
+    check_dates,
+    interview_quota,
+    people_interviewed,
+    require_editable,
+)
+
+__all__ = [
+    "AnswerGroup",
+    "InterviewQuota",
+    "InvalidChange",
+    "NotAllowed",
+    "NotFound",
+    "Transition",
+    "VisitRuleError",
+    "WrongState",
+    "add_member",
+    "allowed_transitions",
+    "create_visit",
+    "group_answers",
+    "interview_quota",
+    "may_record_shortfall",
+    "people_interviewed",
+    "population_rows",
+    "record_reprisal_check",
+    "remove_member",
+    "save_checklist",
+    "team_candidates",
+    "transition",
+    "update_visit",
+]
+
+TEAM_ROLES = frozenset({Role.MONITOR, Role.SUPERVISOR})
+
+
+# --- Creation ------------------------------------------------------------------
+
+
+def create_visit(
+    user: User,
+    place: Place,
+    visit_type: VisitType,
+    announced: bool,
+    joint_with: str,
+    start_date: date,
+    end_date: date,
+    purpose: str,
+    entry: PlannedVisit | None = None,
+) -> Visit:
+    """A planned visit led by its creator, with a snapshot of today's checklist.
+
+    The answers point at today's checklist items: when supervisors later
+    replace an item, this visit keeps the wording it started with.
+    """
+    if not can(user, "create_visit"):
+        raise NotAllowed(_("Your role cannot create visits."))
+    if not place.active:
+        raise InvalidChange(
+            _("%(place)s is no longer in use: choose another place.", place=place.name),
+            field="place_id",
+        )
+    check_dates(start_date, end_date)
+    if entry is not None:
+        _check_plan_entry(entry, place)
+
+    visit = Visit(
+        place=place,
+        visit_type=visit_type,
+        status=VisitStatus.PLANNED,
+        announced=announced,
+        joint_with=joint_with.strip(),
+        start_date=start_date,
+        end_date=end_date,
+        purpose=purpose.strip(),
+        created_by_id=user.id,
+    )
+    db.session.add(visit)
+    visit.members.append(VisitMember(user_id=user.id, is_lead=True, expertise=Expertise.GENERAL))
+    visit.events.append(VisitEvent(user_id=user.id, from_status=None, to_status=visit.status))
+    for item in db.session.scalars(ChecklistItem.current_for(place.place_type_id)):
+        visit.answers.append(ChecklistAnswer(item_id=item.id, answer=None, note=""))
+    if entry is not None:
+        entry.visit = visit
+    db.session.commit()
+    return visit
+
+
+def _check_plan_entry(entry: PlannedVisit, place: Place) -> None:
+    if entry.visit_id is not None:
+        raise WrongState(_("This planned visit was already started."))
+    if entry.withdrawn:
+        raise WrongState(_("This planned visit was withdrawn from the plan."))
+    if entry.place_id != place.id:
+        raise InvalidChange(
+            _("This planned visit is to %(place)s.", place=entry.place.name), field="place_id"
+        )
+
+
+# --- Details and population ------------------------------------------------------
+
+
+def may_record_shortfall(user: Any, visit: Visit) -> bool:
+    """The lead records why fewer than a third were interviewed (or a supervisor)."""
+    lead = visit.lead
+    return can(user, "review") or (lead is not None and lead.id == user.id)
+
+
+def update_visit(
+    visit: Visit,
+    user: User,
+    *,
+    visit_type: VisitType,
+    announced: bool,
+    joint_with: str,
+    start_date: date,
+    end_date: date,
+    purpose: str,
+    population_total: int | None,
+    population_by_category: Mapping[str, int | None],
+    interview_shortfall_reason: str | None = None,
+) -> Visit:
+    """Change a visit's details; ``interview_shortfall_reason=None`` leaves it as it is."""
+    require_editable(user, visit)
+    check_dates(start_date, end_date)
+    by_category = _checked_population(visit, population_total, population_by_category)
+    reason = None if interview_shortfall_reason is None else interview_shortfall_reason.strip()
+    if (
+        reason is not None
+        and reason != visit.interview_shortfall_reason
+        and not may_record_shortfall(user, visit)
+    ):
+        raise NotAllowed(
+            _("Only the visit's lead records why fewer people were interviewed."),
+            field="interview_shortfall_reason",
+        )
+
+    visit.visit_type = visit_type
+    visit.announced = announced
+    visit.joint_with = joint_with.strip()
+    visit.start_date = start_date
+    visit.end_date = end_date
+    visit.purpose = purpose.strip()
+    visit.population_total = population_total
+    visit.population_by_category = by_category
+    if reason is not None:
+        visit.interview_shortfall_reason = reason
+    db.session.commit()
+    return visit
+
+
+def _checked_population(
+    visit: Visit, total: int | None, by_category: Mapping[str, int | None]
+) -> dict[str, int]:
+    if total is not None and total < 0:
+        raise InvalidChange(_("A number of people cannot be negative."), field="population_total")
+    numbers: dict[str, int] = {}
+    for code, number in by_category.items():
+        if PopulationCategory.parse(code) is None:
+            raise InvalidChange(_("Unknown population category."))
+        if number is None:
+            continue
+        if number < 0:
+            raise InvalidChange(
+                _("A number of people cannot be negative."), field=f"population_{code}"
+            )
+        numbers[code] = number
+    counted = sum(numbers.values())
+    if counted and total is None:
+        raise InvalidChange(
+            _("Enter the total number of people held as well."), field="population_total"
+        )
+    if total is not None and counted > total:
+        raise InvalidChange(
+            _(
+                "The categories add up to %(counted)d, more than the %(total)d people held.",
+                counted=counted,
+                total=total,
+            ),
+            field="population_total",
+        )
+    interviewed = people_interviewed(visit)
+    if total is not None and total < interviewed:
+        raise InvalidChange(
+            ngettext(
+                "%(num)d person held was already interviewed: the total cannot be smaller.",
+                "%(num)d people held were already interviewed: the total cannot be smaller.",
+                interviewed,
+            ),
+            field="population_total",
+        )
+    return numbers
+
+
+def population_rows(visit: Visit) -> list[tuple[str, int]]:
+    """(category label, number) in the categories' own order."""
+    numbers = visit.population_by_category or {}
+    return [
+        (str(category.label), numbers[category.value])
+        for category in PopulationCategory
+        if category.value in numbers
+    ]
+
+
+# --- Team ------------------------------------------------------------------------
+
+
+def team_candidates(visit: Visit) -> list[User]:
+    """Active monitors and supervisors not yet on the team, by name."""
+    query = (
+        select(User)
+        .where(
+            User.active.is_(True),
+            User.role.in_(TEAM_ROLES),
+            User.id.not_in(select(VisitMember.user_id).where(VisitMember.visit_id == visit.id)),
+        )
+        .order_by(func.lower(User.display_name), User.id)
+    )
+    return list(db.session.scalars(query))
+
+
+def add_member(
+    visit: Visit, user_id: int, expertise: Expertise, gender: Gender, is_lead: bool
+) -> VisitMember:
+    """Put a monitor or supervisor on the team; a new lead replaces the previous one."""
+    person = db.session.get(User, user_id)
+    if person is None or not person.active or person.role not in TEAM_ROLES:
+        raise InvalidChange(
+            _("Choose an active monitor or supervisor."),
+            field="user_id",
+        )
+    if visit.has_member(person):
+        raise InvalidChange(
+            _("%(name)s is already on the team.", name=person.display_name), field="user_id"
+        )
+    if is_lead:
+        for member in visit.members:
+            member.is_lead = False
+    member = VisitMember(user=person, expertise=expertise, gender=gender, is_lead=is_lead)
+    visit.members.append(member)
+    db.session.commit()
+    return member
+
+
+def remove_member(visit: Visit, member: VisitMember) -> None:
+    """Take someone off the team; the lead stays until another member leads."""
+    if member.visit_id != visit.id:
+        raise NotFound(_("This person is not on this visit's team."))
+    others_lead = any(other.is_lead for other in visit.members if other.id != member.id)
+    if member.is_lead and not others_lead:
+        raise WrongState(
+            _(
+                "%(name)s leads this visit: add another member as lead before removing them.",
+                name=member.user.display_name,
+            )
+        )
+    visit.members.remove(member)
+    db.session.delete(member)
+    db.session.commit()
+
+
+# --- Checklist answers and reprisal checks -----------------------------------------
+
+
+@dataclass
+class AnswerGroup:
+    """The answers of one part of the checklist: the phases, or one thematic area."""
+
+    kind: ChecklistKind
+    area: ThematicArea | None
+    answers: list[ChecklistAnswer] = field(default_factory=list)
+
+
+def group_answers(answers: Sequence[ChecklistAnswer]) -> list[AnswerGroup]:
+    """Consecutive answers (ordered by ``answers_of``) grouped by kind and area."""
+    groups: list[AnswerGroup] = []
+    for answer in answers:
+        kind, area = answer.item.kind, answer.item.area
+        if not groups or (groups[-1].kind, groups[-1].area) != (kind, area):
+            groups.append(AnswerGroup(kind, area))
+        groups[-1].answers.append(answer)
+    return groups
+
+
+def save_checklist(
+    visit: Visit, user: User, answers: Mapping[int, tuple[Answer | None, str]]
+) -> int:
+    """Record answers (by ChecklistAnswer id) and notes; returns how many changed."""
+    require_editable(user, visit)
+    own = {
+        answer.id: answer
+        for answer in db.session.scalars(
+            select(ChecklistAnswer).where(ChecklistAnswer.visit_id == visit.id)
+        )
+    }
+    if set(answers) - set(own):
+        raise InvalidChange(_("Some answers are not part of this visit's checklist."))
+    changed = 0
+    for answer_id, (answer, note) in answers.items():
+        record = own[answer_id]
+        note = note.strip()
+        if record.answer == answer and record.note == note:
+            continue
+        record.answer = answer
+        record.note = note
+        record.updated_by_id = user.id
+        record.updated_at = utcnow()
+        changed += 1
+    db.session.commit()
+    return changed
+
+
+def record_reprisal_check(
+    check: ReprisalCheck, visit: Visit, user: User, status: ReprisalStatus, note: str
+) -> ReprisalCheck:
+    """The later visit's team says whether it found signs of reprisals."""
+    require_editable(user, visit)
+    if check.place_id != visit.place_id or check.interview.visit_id == visit.id:
+        raise NotFound(_("This check is not one for this visit to make."))
+    if check.status is not ReprisalStatus.PENDING:
+        raise WrongState(_("This check was already recorded."))
+    if status is ReprisalStatus.PENDING:
+        raise InvalidChange(_("Say whether there were signs of reprisals."), field="status")
+    note = note.strip()
+    if status is ReprisalStatus.SIGNS_FOUND and not note:
+        raise InvalidChange(_("Describe the signs of reprisals that were found."), field="note")
+    check.status = status
+    check.note = note
+    check.checked_visit_id = visit.id
+    check.checked_by_id = user.id
+    check.checked_at = utcnow()
+    db.session.commit()
+    return check
