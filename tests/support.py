@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import event
 from werkzeug.test import TestResponse
 
 from visits.extensions import db
@@ -69,3 +72,24 @@ def empty_database(app: Flask) -> None:
         with db.engine.begin() as connection:
             for table in reversed(db.metadata.sorted_tables):
                 connection.execute(table.delete())
+
+
+@contextmanager
+def counting_queries(app: Flask) -> Iterator[list[str]]:
+    """The SQL statements run inside the block (for queries-per-page tests).
+
+    Make the requests inside the block with a test client, not inside an
+    app context of the test's own: a request must get a fresh one.
+    """
+    statements: list[str] = []
+
+    def record(*args: object) -> None:
+        statements.append(str(args[2]))
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", record)

@@ -3,18 +3,17 @@ retire items; visits keep the wording they started with."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from tests.factories import World, add, build_world
-from tests.support import Account, AuthActions
+from tests.support import Account, AuthActions, counting_queries
 from visits.extensions import db
 from visits.models import ChecklistItem, ChecklistKind, PlaceType, ThematicArea, Visit
 
@@ -265,29 +264,13 @@ def test_unknown_item_is_a_404(
     assert auth.post("/checklists/999999/retire").status_code == 404
 
 
-@contextmanager
-def counted_queries(app: Flask) -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def count(*args: Any) -> None:
-        statements.append(args[2])
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
-
-
 def test_checklist_page_makes_as_many_queries_for_ten_items_as_for_two(
     app: Flask, client: FlaskClient, auth: AuthActions, world: World, supervisor: Account
 ) -> None:
     auth.login(supervisor)
 
     def queries() -> int:
-        with counted_queries(app) as statements:
+        with counting_queries(app) as statements:
             assert client.get("/checklists/").status_code == 200
         return len(statements)
 

@@ -2,34 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import timedelta
 
 from flask import Flask
-from sqlalchemy import event
 
 from tests.factories import build_world, make_finding, make_visit
-from tests.support import Account
+from tests.support import Account, counting_queries
 from visits.extensions import db
 from visits.i18n import npm_today
 from visits.models import Place, ReviewState, VisitStatus
-
-
-@contextmanager
-def counting_queries(app: Flask) -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def count(*args: object) -> None:
-        statements.append(str(args[2]))
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
 
 
 def test_monitor_sees_their_visits_and_reprisal_checks_due(

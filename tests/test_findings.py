@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
 from flask import Flask, render_template
 from flask.testing import FlaskClient
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from tests.factories import (
     make_attachment,
@@ -21,7 +20,7 @@ from tests.factories import (
     make_reference,
     make_visit,
 )
-from tests.support import Account, AuthActions
+from tests.support import Account, AuthActions, counting_queries
 from visits.extensions import db
 from visits.findings import services
 from visits.models import (
@@ -421,20 +420,6 @@ def test_who_may_edit_follows_the_review(
         db.session.rollback()
 
 
-@contextmanager
-def counted_queries() -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def record(*args: Any) -> None:
-        statements.append(args[2])
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
-
-
 def finding_with(app: Flask, place_id: int, author_id: int, items: int) -> int:
     """A finding citing ``items`` interviews, with ``items`` photos attached."""
     with app.app_context():
@@ -459,7 +444,7 @@ def test_finding_page_queries_do_not_grow_with_its_sources(
     counts = {}
     for items in (2, 10):
         finding_id = finding_with(app, place_id, monitor.id, items)
-        with app.app_context(), counted_queries() as statements:
+        with counting_queries(app) as statements:
             page = client.get(f"/findings/{finding_id}").get_data(as_text=True)
         assert page.count("Photo ") >= items
         assert page.count("-I") >= items

@@ -12,12 +12,17 @@ from pathlib import Path
 import pytest
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po
+from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import select
 from wtforms.i18n import messages_path
 
-from tests.support import Account, AuthActions
+from tests.factories import World, build_world
+from tests.support import Account, AuthActions, empty_database
+from visits.admin import services as accounts_service
 from visits.config import PROJECT_DIR
-from visits.models import Role
+from visits.extensions import db
+from visits.models import Attachment, ChecklistAnswer, Finding, Interview, Place, PlannedVisit, Role
 
 TRANSLATED = ("ru", "ky")
 TRANSLATIONS = PROJECT_DIR / "translations"
@@ -170,6 +175,13 @@ def english_left_in(page: str, catalog: Catalog) -> list[str]:
     return left
 
 
+def make_account(app: Flask, role: Role, email: str, name: str) -> Account:
+    password = "a passphrase for the test"
+    with app.app_context():
+        user, _ = accounts_service.create_user(email, name, role, password=password)
+        return Account(user.id, user.email, password, user.role, user.display_name)
+
+
 def switch_language(client: FlaskClient, locale: str) -> None:
     response = AuthActions(client).post("/language", {"locale": locale})
     assert response.status_code == 302
@@ -267,6 +279,132 @@ def pages_for(
 
     auth.login(people["newcomer"])
     yield "forced password change", client.get("/auth/password").get_data(as_text=True)
+
+
+def localised_world(app: Flask, team_member_id: int) -> World:
+    """build_world, with its user-entered text in Kyrgyz so no English data is on the pages."""
+    world = build_world(app, team_member_id)
+    with app.app_context():
+        for place in db.session.scalars(select(Place)):
+            place.name = f"Сокулук УКЖ {place.id}"
+            place.address = "Сокулук, Фрунзе көчөсү 1"
+        for entry in db.session.scalars(select(PlannedVisit)):
+            entry.reason = "Былтыр барылган эмес"
+        for interview in db.session.scalars(select(Interview)):
+            interview.real_name = "Асанов Бакыт"
+            interview.notes = "Камакка алууда сабалган"
+        for finding in db.session.scalars(select(Finding)):
+            finding.title = "Камакка алуудагы зомбулук"
+            finding.text = "Купуя тыянак"
+        for attachment in db.session.scalars(select(Attachment)):
+            attachment.caption = "Камера"
+            attachment.original_name = "камера.png"
+        for answer in db.session.scalars(select(ChecklistAnswer)):
+            answer.note = "Терезе жок"
+        db.session.commit()
+    return world
+
+
+def content_pages(client: FlaskClient, world: World, role: str) -> Iterator[tuple[str, str]]:
+    """The visit methodology's pages, their forms and their errors."""
+    auth = AuthActions(client)
+    visit, finding, interview = world.visit_id, world.finding_id, world.interview_id
+    get = {
+        "visits": "/visits/",
+        "visits filtered": "/visits/?status=analysis",
+        "bad visit filter": "/visits/?date_from=2026-05-01&date_to=2026-01-01",
+        "new visit": "/visits/new",
+        "visit": f"/visits/{visit}",
+        "next visit (reprisal check)": f"/visits/{world.next_visit_id}",
+        "edit visit": f"/visits/{visit}/edit",
+        "checklist": f"/visits/{visit}/checklist",
+        "places": "/places/",
+        "places not visited": "/places/?stale=1",
+        "place": f"/places/{world.place_id}",
+        "plan": f"/plans/{world.year}",
+        "reference": "/reference/",
+        "regions": "/reference/regions",
+        "authorities": "/reference/authorities",
+        "interview": f"/interviews/{interview}",
+        "edit interview": f"/interviews/{interview}/edit",
+        "new interview": f"/visits/{visit}/interviews/new",
+        "finding": f"/findings/{finding}",
+        "edit finding": f"/findings/{finding}/edit",
+        "new finding": f"/visits/{visit}/findings/new",
+    }
+    if role == "supervisor":
+        get |= {
+            "new place": "/places/new",
+            "edit place": f"/places/{world.place_id}/edit",
+            "new region": "/reference/regions/new",
+            "edit region": f"/reference/regions/{world.region_id}/edit",
+            "checklists": "/checklists/",
+            "new checklist item": "/checklists/new",
+            "edit checklist item": f"/checklists/{world.item_id}/edit",
+        }
+    for name, url in get.items():
+        response = client.get(url)
+        assert response.status_code == (400 if name.startswith("bad") else 200), name
+        yield f"{role} {name}", response.get_data(as_text=True)
+    posts = {
+        "new visit errors": (
+            "/visits/new",
+            {"place_id": str(world.place_id), "start_date": "2026-05-02", "end_date": "2026-05-01"},
+        ),
+        "new interview errors": (f"/visits/{visit}/interviews/new", {"people_count": "0"}),
+        "new finding errors": (f"/visits/{visit}/findings/new", {"title": ""}),
+        "stale finding edit": (
+            f"/findings/{finding}/edit",
+            {
+                "version": "0",
+                "area": "treatment",
+                "source_type": "observation",
+                "severity": "high",
+                "confidentiality": "internal",
+                "title": "Жаңы аталыш",
+                "text": "Жаңы текст",
+            },
+        ),
+        "empty upload": (f"/visits/{visit}/attachments", {"caption": "Бош"}),
+        "refused transition": (f"/visits/{visit}/transition", {"target": "closed"}),
+    }
+    if role == "supervisor":
+        posts |= {
+            "return finding without comment": (
+                f"/findings/{finding}/review",
+                {"decision": "return", "comment": ""},
+            ),
+            "new place errors": ("/places/new", {"name": "", "capacity": "-3"}),
+            "plan entry errors": (f"/plans/{world.year}/entries", {"month": "13"}),
+            "new region errors": ("/reference/regions/new", {"code": ""}),
+        }
+    for name, (url, data) in posts.items():
+        response = auth.post(url, data)
+        assert 400 <= response.status_code < 500, (name, response.status_code)
+        yield f"{role} {name}", response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("locale", TRANSLATED)
+def test_visit_pages_are_fully_translated(app: Flask, locale: str) -> None:
+    catalog = load_catalog(catalog_path(locale))
+    untranslated = {}
+    seen = 0
+    for role in ("monitor", "supervisor"):
+        empty_database(app)
+        monitor = make_account(app, Role.MONITOR, "айгүл@test.example", "Айгүл Асанова")
+        supervisor = make_account(app, Role.SUPERVISOR, "болот@test.example", "Болот Осмонов")
+        world = localised_world(app, monitor.id)
+        signed_in = app.test_client()
+        switch_language(signed_in, locale)
+        AuthActions(signed_in).login(monitor if role == "monitor" else supervisor)
+        for name, page in content_pages(signed_in, world, role):
+            seen += 1
+            assert f'<html lang="{locale}">' in page, name
+            left = english_left_in(page, catalog)
+            if left:
+                untranslated[name] = left
+    assert seen >= 60
+    assert untranslated == {}
 
 
 @pytest.mark.parametrize("locale", TRANSLATED)

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -12,7 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from flask import Flask, render_template
 from flask.testing import FlaskClient
-from sqlalchemy import event, func, select, update
+from sqlalchemy import func, select, update
 
 from tests.factories import (
     make_finding,
@@ -21,7 +20,7 @@ from tests.factories import (
     make_reference,
     make_visit,
 )
-from tests.support import Account, AuthActions
+from tests.support import Account, AuthActions, counting_queries
 from visits.extensions import db
 from visits.interviews import services
 from visits.models import (
@@ -377,20 +376,6 @@ def test_interview_forms_keep_drafts_in_the_browser(
     assert "A draft you typed earlier was restored." in edit_page
 
 
-@contextmanager
-def counted_queries() -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def record(*args: Any) -> None:
-        statements.append(args[2])
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
-
-
 def interview_cited_by(app: Flask, place_id: int, author_id: int, findings: int) -> int:
     with app.app_context():
         place = db.session.get(Place, place_id)
@@ -413,7 +398,7 @@ def test_interview_page_queries_do_not_grow_with_its_findings(
     counts = {}
     for findings in (2, 10):
         interview_id = interview_cited_by(app, place_id, monitor.id, findings)
-        with app.app_context(), counted_queries() as statements:
+        with counting_queries(app) as statements:
             page = client.get(f"/interviews/{interview_id}").get_data(as_text=True)
         assert page.count("Beatings at arrest") == findings
         counts[findings] = len(statements)

@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from tests.factories import add, make_place, make_reference, make_visit, named
-from tests.support import Account, AuthActions
+from tests.support import Account, AuthActions, counting_queries
 from visits.extensions import db
 from visits.i18n import npm_today
 from visits.models import (
@@ -27,23 +26,6 @@ from visits.models import (
     VisitStatus,
     VisitType,
 )
-
-
-@contextmanager
-def counting_queries(app: Flask) -> Iterator[list[str]]:
-    """The SQL statements run inside the block."""
-    statements: list[str] = []
-
-    def count(*args: object) -> None:
-        statements.append(str(args[2]))
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
 
 
 def npm_date(app: Flask) -> date:
@@ -165,7 +147,7 @@ def test_registry_is_paginated_and_keeps_the_filters(
     assert "30 places" in first
     assert "Court cells 00" in first
     assert "Court cells 29" not in first
-    assert 'href="/places/?page=2&amp;q=court"' in first
+    assert 'href="/places/?q=court&amp;page=2"' in first
     second = client.get("/places/?q=court&page=2").get_data(as_text=True)
     assert names_listed(second) == [f"Court cells {number}" for number in range(25, 30)]
 
@@ -285,7 +267,7 @@ def test_place_page_shows_details_visit_history_and_plan_entries(
         assert f'href="/visits/{visit_id}"' not in page
     assert "Check the recommendations of 2025" in page
     assert "March" in page
-    assert "Follow-up" in page
+    assert "Follow-up visit" in page
     # Monitors read; they do not edit.
     assert f"/places/{place_id}/edit" not in page
     assert "Deactivate the place" not in page

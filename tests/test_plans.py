@@ -12,8 +12,8 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from tests.factories import add, make_place, make_reference, make_visit, named
-from tests.support import Account, AuthActions
-from tests.test_places import counting_queries, npm_date
+from tests.support import Account, AuthActions, counting_queries
+from tests.test_places import npm_date
 from visits.extensions import db
 from visits.models import (
     MonitoringPlan,
@@ -114,7 +114,7 @@ def test_entries_are_grouped_by_month_in_the_readers_language(
     assert march < page.index("IVS Sokuluk") < page.index("Colony 47") < october
     assert october < page.index("IVS Kemin")
     assert "Allegations of beatings" in page
-    assert "Follow-up" in page
+    assert "Follow-up visit" in page
     assert ">April</h3>" not in page
 
     AuthActions(client).post("/language", {"locale": "ru"})

@@ -12,8 +12,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from tests.factories import add, build_world, named
-from tests.support import Account, AuthActions
-from tests.test_places import counting_queries
+from tests.support import Account, AuthActions, counting_queries
 from visits import reference_data
 from visits.extensions import db
 from visits.models import Authority, ChecklistItem, ChecklistKind, PlaceType, Region, ThematicArea

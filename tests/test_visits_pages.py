@@ -3,18 +3,17 @@ team, life cycle, checklist answers and reprisal checks."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from tests.factories import World, add, build_world, make_interview, make_place, make_visit
-from tests.support import Account, AuthActions
+from tests.support import Account, AuthActions, counting_queries
 from visits.extensions import db
 from visits.models import (
     Answer,
@@ -45,22 +44,6 @@ def world(app: Flask, monitor: Account) -> World:
 
 def text_of(response: Any) -> str:
     return response.get_data(as_text=True)
-
-
-@contextmanager
-def counted_queries(app: Flask) -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def count(*args: Any) -> None:
-        statements.append(args[2])
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
 
 
 def set_status(app: Flask, visit_id: int, status: VisitStatus, **fields: Any) -> None:
@@ -222,7 +205,7 @@ def test_list_makes_as_many_queries_for_ten_visits_as_for_two(
     auth.login(make_user(Role.SUPERVISOR))
 
     def queries() -> int:
-        with counted_queries(app) as statements:
+        with counting_queries(app) as statements:
             assert client.get("/visits/").status_code == 200
         return len(statements)
 
@@ -533,7 +516,7 @@ def test_visit_page_makes_as_many_queries_for_ten_of_everything_as_for_two(
     auth.login({"monitor": monitor, "supervisor": supervisor, "outsider": outsider}[who])
 
     def queries(visit_id: int) -> int:
-        with counted_queries(app) as statements:
+        with counting_queries(app) as statements:
             response = client.get(f"/visits/{visit_id}")
             assert response.status_code == 200
         return len(statements)

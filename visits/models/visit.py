@@ -40,7 +40,7 @@ label_choices(
     VisitType,
     {
         VisitType.COMPREHENSIVE: _l("Comprehensive"),
-        VisitType.FOLLOW_UP: _l("Follow-up"),
+        VisitType.FOLLOW_UP: _l("Follow-up visit"),
         # Translators: a reactive visit after an allegation or a death in custody.
         VisitType.SPECIAL: _l("Special (reactive)"),
         VisitType.THEMATIC: _l("Thematic"),

@@ -115,15 +115,3 @@ class PlaceFilterForm(Form):
     @staticmethod
     def as_id(value: str | None) -> int | None:
         return int(value) if value else None
-
-    def query_args(self) -> dict[str, str]:
-        """The filters in use, for links to other pages of the same list."""
-        args = {
-            "q": self.q.data or "",
-            "place_type": self.place_type.data or "",
-            "region": self.region.data or "",
-            "authority": self.authority.data or "",
-            "stale": "1" if self.stale.data else "",
-            "inactive": "1" if self.inactive.data else "",
-        }
-        return {name: value for name, value in args.items() if value}

@@ -69,7 +69,6 @@ def index() -> tuple[str, int]:
         "places/index.html",
         filters=filters,
         page=page,
-        filter_args=filters.query_args(),
         can_edit=can_edit,
     ), 200
 
