@@ -10,7 +10,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
-from tests.factories import add, build_world, make_interview, make_visit
+from tests.factories import add, build_world, make_finding, make_interview, make_visit
 from tests.support import Account
 from visits.checklists import services as checklist_services
 from visits.extensions import db
@@ -27,6 +27,7 @@ from visits.models import (
     PlannedVisit,
     ReprisalCheck,
     ReprisalStatus,
+    ReviewState,
     Role,
     ThematicArea,
     User,
@@ -37,6 +38,7 @@ from visits.models import (
 )
 from visits.visits import services
 from visits.visits.lifecycle import RULES
+from visits.visits.rules import WrongState
 
 S = VisitStatus
 TODAY = datetime.now(UTC).date()
@@ -392,6 +394,22 @@ def test_a_visit_goes_through_its_whole_life(
     assert history[5] == (S.IN_REVIEW, S.ANALYSIS, supervisor.id)
     assert history[-1] == (S.SENT, S.CLOSED, supervisor.id)
     assert len(history) == 10
+
+
+def test_visit_is_approved_only_once_every_finding_is_accepted(
+    world: object, monitor: Account, supervisor: Account
+) -> None:
+    visit = visit_in(S.IN_REVIEW, monitor)
+    submitted = make_finding(visit, monitor.id, review_state=ReviewState.SUBMITTED)
+    make_finding(visit, monitor.id, number=2, review_state=ReviewState.ACCEPTED)
+    db.session.commit()
+    with pytest.raises(WrongState, match="1 finding of this visit is not accepted yet"):
+        services.transition(visit, S.APPROVED, user(supervisor))
+    assert visit.status is S.IN_REVIEW
+    submitted.review_state = ReviewState.ACCEPTED
+    db.session.commit()
+    services.transition(visit, S.APPROVED, user(supervisor))
+    assert visit.status is S.APPROVED
 
 
 @pytest.mark.parametrize("start", [S.PLANNED, S.PREPARING, S.ON_SITE])

@@ -15,10 +15,11 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_babel.speaklater import LazyString
+from sqlalchemy import func, select
 from sqlalchemy.orm.exc import StaleDataError
 
 from visits.extensions import db
-from visits.models import Visit, VisitEvent, VisitStatus, VisitType
+from visits.models import Finding, ReviewState, Visit, VisitEvent, VisitStatus, VisitType
 from visits.policy import can_see_content
 from visits.security import can
 from visits.visits.rules import (
@@ -106,6 +107,8 @@ def transition(visit: Visit, target: VisitStatus, user: Any, comment: str = "") 
         )
     if target is VisitStatus.IN_REVIEW and visit.visit_type is VisitType.COMPREHENSIVE:
         _check_interview_quota(visit)
+    if target is VisitStatus.APPROVED:
+        _check_findings_accepted(visit)
 
     event = VisitEvent(
         visit=visit, user_id=user.id, from_status=visit.status, to_status=target, comment=comment
@@ -120,6 +123,25 @@ def transition(visit: Visit, target: VisitStatus, user: Any, comment: str = "") 
             _("Someone else changed this visit meanwhile. Reload the page and try again.")
         ) from None
     return event
+
+
+def _check_findings_accepted(visit: Visit) -> None:
+    """An approved visit is the record: each of its findings has been reviewed."""
+    pending = db.session.scalar(
+        select(func.count(Finding.id)).where(
+            Finding.visit_id == visit.id, Finding.review_state != ReviewState.ACCEPTED
+        )
+    )
+    if pending:
+        raise WrongState(
+            ngettext(
+                "%(num)d finding of this visit is not accepted yet: accept it, or return "
+                "it to the team, before approving the visit.",
+                "%(num)d findings of this visit are not accepted yet: accept them, or "
+                "return them to the team, before approving the visit.",
+                pending,
+            )
+        )
 
 
 def _check_interview_quota(visit: Visit) -> None:
