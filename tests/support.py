@@ -10,7 +10,7 @@ from typing import Any
 
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import event
+from sqlalchemy import event, text
 from werkzeug.test import TestResponse
 
 from visits.extensions import db
@@ -66,12 +66,32 @@ class AuthActions:
 
 
 def empty_database(app: Flask) -> None:
-    """Delete every row of every table (children first)."""
+    """Delete every row of every table (children first), the audit trail included.
+
+    The audit trail's triggers refuse deletions, as they must in production:
+    here they are set aside for the cleanup only (PostgreSQL: replica mode
+    for this transaction; SQLite: dropped and created again).
+    """
     with app.app_context():
         db.session.remove()
         with db.engine.begin() as connection:
+            triggers: list[Any] = []
+            if connection.dialect.name == "postgresql":
+                connection.execute(text("SET LOCAL session_replication_role = replica"))
+            else:
+                triggers = connection.execute(
+                    text("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")
+                ).all()
+                for name, _sql in triggers:
+                    connection.execute(text(f'DROP TRIGGER "{name}"'))
             for table in reversed(db.metadata.sorted_tables):
                 connection.execute(table.delete())
+            for _name, sql in triggers:
+                connection.execute(text(sql))
+            connection.execute(
+                text("INSERT INTO audit_head (id, last_id, last_hash) VALUES (1, 0, :zero)"),
+                {"zero": "0" * 64},
+            )
 
 
 @contextmanager

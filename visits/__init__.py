@@ -41,6 +41,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         )
 
     _init_extensions(app)
+    _init_key_ring(app)
     _register_blueprints(app)
     _register_hooks(app)
 
@@ -65,6 +66,15 @@ def _init_extensions(app: Flask) -> None:
     login_manager.session_protection = "basic"
     login_manager.login_message = _l("Please sign in to see this page.")
     login_manager.login_message_category = "info"
+
+
+def _init_key_ring(app: Flask) -> None:
+    from visits.crypto import load_or_create_keys, parse_keys
+
+    spec = app.config["ENCRYPTION_KEYS"]
+    app.extensions["key_ring"] = (
+        parse_keys(spec) if spec else load_or_create_keys(Path(app.instance_path))
+    )
 
 
 def _register_blueprints(app: Flask) -> None:

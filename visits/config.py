@@ -134,6 +134,9 @@ def from_environment(
         "RATELIMIT_HEADERS_ENABLED": False,
         "LOGIN_RATE_LIMIT": env.get("LOGIN_RATE_LIMIT", "20 per minute"),
         "REDIS_URL": redis_url,
+        # Field and file encryption: "id:base64key,..." newest first; empty means
+        # keys generated once into instance/encryption_keys.json.
+        "ENCRYPTION_KEYS": env.get("ENCRYPTION_KEYS", "").strip(),
         # Demo data
         "DEMO_PASSWORD": env.get("DEMO_PASSWORD", ""),
     }

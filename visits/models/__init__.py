@@ -1,6 +1,7 @@
 """The domain model: one module per aggregate."""
 
 from visits.models.attachment import Attachment
+from visits.models.audit import AuditEvent, AuditHead
 from visits.models.base import Base
 from visits.models.checklist import (
     Answer,
@@ -20,6 +21,8 @@ from visits.models.interview import (
 from visits.models.place import Place, PopulationCategory
 from visits.models.plan import MonitoringPlan, PlannedVisit
 from visits.models.reference import Authority, PlaceType, Region
+from visits.models.session import RecoveryCode, UserSession
+from visits.models.team import Team, TeamMember
 from visits.models.user import Role, User
 from visits.models.visit import (
     Expertise,
@@ -34,6 +37,8 @@ from visits.models.visit import (
 __all__ = [
     "Answer",
     "Attachment",
+    "AuditEvent",
+    "AuditHead",
     "Authority",
     "Base",
     "ChecklistAnswer",
@@ -51,6 +56,7 @@ __all__ = [
     "PlaceType",
     "PlannedVisit",
     "PopulationCategory",
+    "RecoveryCode",
     "Region",
     "ReprisalCheck",
     "ReprisalStatus",
@@ -58,8 +64,11 @@ __all__ = [
     "Role",
     "Severity",
     "SourceType",
+    "Team",
+    "TeamMember",
     "ThematicArea",
     "User",
+    "UserSession",
     "Visit",
     "VisitEvent",
     "VisitMember",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import ForeignKey, Select, String, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from visits.models.base import Base, TimestampMixin
+from visits.models.base import Base, SoftDeleteMixin, TimestampMixin
 from visits.models.finding import Finding
 from visits.models.user import User
 from visits.models.visit import Visit
@@ -13,7 +13,7 @@ from visits.models.visit import Visit
 IMAGE_TYPES = frozenset({"image/jpeg", "image/png"})
 
 
-class Attachment(TimestampMixin, Base):
+class Attachment(SoftDeleteMixin, TimestampMixin, Base):
     __tablename__ = "attachments"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -30,7 +30,7 @@ class Attachment(TimestampMixin, Base):
 
     visit: Mapped[Visit] = relationship()
     finding: Mapped[Finding | None] = relationship()
-    uploaded_by: Mapped[User] = relationship()
+    uploaded_by: Mapped[User] = relationship(foreign_keys=[uploaded_by_id])
 
     @property
     def is_image(self) -> bool:

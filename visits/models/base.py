@@ -6,8 +6,8 @@ PostgreSQL, so that batch migrations on SQLite can find and drop them.
 
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, MetaData
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy import DateTime, ForeignKey, MetaData, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -33,3 +33,22 @@ class TimestampMixin:
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, onupdate=utcnow
     )
+
+
+class SoftDeleteMixin:
+    """Records are never deleted: a deletion hides them, with who, when and why.
+
+    Queries that list or load such records filter on ``deleted_at IS NULL``;
+    a supervisor can restore them.
+    """
+
+    deleted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
+    deletion_reason: Mapped[str] = mapped_column(Text, default="")
+
+    @declared_attr
+    def deleted_by_id(cls) -> Mapped[int | None]:
+        return mapped_column(ForeignKey("users.id"))
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None

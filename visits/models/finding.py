@@ -18,7 +18,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship, selectinload
 
-from visits.models.base import Base, TimestampMixin
+from visits.models.base import Base, SoftDeleteMixin, TimestampMixin
 from visits.models.checklist import ThematicArea
 from visits.models.choices import Choice, enum_column, label_choices
 from visits.models.interview import Interview
@@ -107,7 +107,7 @@ finding_interviews = Table(
 )
 
 
-class Finding(TimestampMixin, Base):
+class Finding(SoftDeleteMixin, TimestampMixin, Base):
     __tablename__ = "findings"
     __table_args__ = (UniqueConstraint("visit_id", "number"),)
 

@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Date, DateTime, ForeignKey, Select, String, Text, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship, selectinload
 
-from visits.models.base import Base, TimestampMixin
+from visits.models.base import Base, SoftDeleteMixin, TimestampMixin
 from visits.models.choices import Choice, enum_column, label_choices
 from visits.models.place import Place
 from visits.models.user import User
@@ -52,7 +52,7 @@ label_choices(
 )
 
 
-class Interview(TimestampMixin, Base):
+class Interview(SoftDeleteMixin, TimestampMixin, Base):
     __tablename__ = "interviews"
     __table_args__ = (UniqueConstraint("visit_id", "number"),)
 
@@ -77,7 +77,7 @@ class Interview(TimestampMixin, Base):
     __mapper_args__ = {"version_id_col": version}
 
     visit: Mapped[Visit] = relationship()
-    created_by: Mapped[User] = relationship()
+    created_by: Mapped[User] = relationship(foreign_keys=[created_by_id])
 
     @property
     def consent_withdrawn(self) -> bool:

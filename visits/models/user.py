@@ -6,7 +6,7 @@ from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
-from sqlalchemy import DateTime, Select, String, func, or_, select
+from sqlalchemy import DateTime, Select, String, Text, func, or_, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from visits.models.base import Base, TimestampMixin
@@ -43,6 +43,14 @@ class User(UserMixin, TimestampMixin, Base):
     session_version: Mapped[int] = mapped_column(default=1)
     must_change_password: Mapped[bool] = mapped_column(default=False)
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Second factor: the TOTP secret (encrypted), the last time step accepted
+    # (a code is accepted once), and whether an administrator requires it.
+    totp_secret_encrypted: Mapped[str] = mapped_column("totp_secret", Text, default="")
+    totp_last_step: Mapped[int | None]
+    two_factor_required: Mapped[bool] = mapped_column(default=False)
+    # Per-account throttle, checked before any password hashing.
+    failed_logins: Mapped[int] = mapped_column(default=0)
+    failed_logins_since: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.role.value}>"

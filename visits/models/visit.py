@@ -20,7 +20,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship, selectinload
 
-from visits.models.base import Base, TimestampMixin, utcnow
+from visits.models.base import Base, SoftDeleteMixin, TimestampMixin, utcnow
 from visits.models.choices import Choice, enum_column, label_choices
 from visits.models.place import Place
 from visits.models.user import User
@@ -128,7 +128,7 @@ label_choices(
 )
 
 
-class Visit(TimestampMixin, Base):
+class Visit(SoftDeleteMixin, TimestampMixin, Base):
     __tablename__ = "visits"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -154,7 +154,7 @@ class Visit(TimestampMixin, Base):
     __mapper_args__ = {"version_id_col": version}
 
     place: Mapped[Place] = relationship()
-    created_by: Mapped[User] = relationship()
+    created_by: Mapped[User] = relationship(foreign_keys=[created_by_id])
     members: Mapped[list[VisitMember]] = relationship(
         back_populates="visit", order_by="(VisitMember.is_lead.desc(), VisitMember.id)"
     )
