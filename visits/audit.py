@@ -90,7 +90,7 @@ def record(
         head = AuditHead(id=1, last_id=0, last_hash=GENESIS)
         db.session.add(head)
     created_at = utcnow()
-    values = {
+    values: dict[str, Any] = {
         "created_at": created_at,
         "user_id": user_id if user_id is not None else _acting_user_id(),
         "action": action,
