@@ -3,7 +3,8 @@
 ``build_world`` makes one small NPM: reference rows, a place, this year's
 plan, a visit whose team is the ``monitor`` account, with an interview that
 raised a reprisal risk, a finding, a checklist answer and an attachment,
-plus a later visit to the same place by the same team. The access matrix and
+plus a later visit to the same place by the same team, and the standing
+team "North" that the ``monitor`` leads. The access matrix and
 the IDOR tests request its objects as every role.
 """
 
@@ -17,6 +18,8 @@ from typing import Any
 
 from flask import Flask
 
+from visits import crypto
+from visits.encrypted import file_aad
 from visits.extensions import db
 from visits.i18n import npm_today
 from visits.models import (
@@ -39,6 +42,8 @@ from visits.models import (
     ReprisalCheck,
     Severity,
     SourceType,
+    Team,
+    TeamMember,
     ThematicArea,
     Visit,
     VisitMember,
@@ -141,10 +146,11 @@ def make_finding(visit: Visit, author_id: int, **fields: Any) -> Finding:
 
 
 def make_attachment(app: Flask, visit: Visit, author_id: int, **fields: Any) -> Attachment:
+    """An attachment whose file holds ``PNG_BYTES``, encrypted as the app stores it."""
     stored_name = secrets.token_hex(16)
     folder = Path(app.instance_path) / "attachments"
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / stored_name).write_bytes(PNG_BYTES)
+    (folder / stored_name).write_bytes(crypto.encrypt_bytes(PNG_BYTES, file_aad(stored_name)))
     values: dict[str, Any] = {
         "original_name": "cell.png",
         "content_type": "image/png",
@@ -179,6 +185,8 @@ class World:
     check_id: int
     finding_id: int
     attachment_id: int
+    team_id: int
+    team_member_id: int
 
     def url_values(self) -> dict[str, Any]:
         """Sample values for every URL argument name the app uses."""
@@ -195,6 +203,10 @@ class World:
             "attachment_id": self.attachment_id,
             "kind": "regions",
             "row_id": self.region_id,
+            "team_id": self.team_id,
+            "team_member_id": self.team_member_id,
+            # A deleted record to restore: here a live one (kind is "regions").
+            "object_id": self.visit_id,
         }
 
 
@@ -238,6 +250,8 @@ def build_world(app: Flask, team_member_id: int) -> World:
             start_date=npm_today() + timedelta(days=20),
         )
         member = visit.members[0]
+        team = add(Team(name="North", lead_id=team_member_id))
+        team_member = add(TeamMember(team=team, user_id=team_member_id))
         db.session.commit()
         return World(
             region_id=region.id,
@@ -254,4 +268,6 @@ def build_world(app: Flask, team_member_id: int) -> World:
             check_id=check.id,
             finding_id=finding.id,
             attachment_id=attachment.id,
+            team_id=team.id,
+            team_member_id=team_member.id,
         )

@@ -6,8 +6,10 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pyotp
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import event, text
@@ -63,6 +65,42 @@ class AuthActions:
 
     def logout(self) -> TestResponse:
         return self.post("/auth/logout")
+
+    def login_with_code(
+        self, account: Account, code: str, remember: bool = False, next_url: str | None = None
+    ) -> TestResponse:
+        """Sign in to an account with two-step sign-in: the password, then ``code``."""
+        query = f"?next={next_url}" if next_url else ""
+        first = self.post(
+            f"/auth/login{query}",
+            {"email": account.email, "password": account.password}
+            | ({"remember": "y"} if remember else {}),
+        )
+        assert first.status_code == 302, first.get_data(as_text=True)
+        assert first.headers["Location"].startswith("/auth/two-factor"), first.headers["Location"]
+        return self.post(first.headers["Location"], {"code": code})
+
+
+class Clock:
+    """A clock the tests move by hand, in place of ``visits.models.base.utcnow``.
+
+    Use it through ``monkeypatch.setattr("visits.models.base.utcnow", clock)``:
+    the sessions, the throttle and the second factor read the time there.
+    """
+
+    def __init__(self, start: datetime | None = None) -> None:
+        self.now = start or datetime.now(UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)
+
+
+def totp_code(secret: str, moment: datetime) -> str:
+    """The code an authenticator app holding ``secret`` shows at ``moment``."""
+    return pyotp.TOTP(secret).at(moment)
 
 
 def empty_database(app: Flask) -> None:

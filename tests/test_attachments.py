@@ -60,6 +60,12 @@ def storage(app: Flask) -> Path:
     return Path(app.instance_path) / "attachments"
 
 
+def stored_content(app: Flask, attachment: Attachment) -> bytes:
+    """The stored file, decrypted (on disk it is encrypted: see tests/test_crypto.py)."""
+    with app.app_context():
+        return services.read_stored(attachment)
+
+
 def jpeg_with_gps(width: int = 40, height: int = 20, orientation: int = 1) -> bytes:
     """A photo as a phone takes it: with GPS coordinates and an orientation tag."""
     exif = Image.Exif()
@@ -104,7 +110,7 @@ def test_photo_is_stored_under_a_generated_name_with_its_checksum(
     assert response.headers["Location"].endswith(f"/visits/{visit_id}#attachments")
     [attachment] = stored(app)
     assert re.fullmatch(r"[0-9a-f]{32}", attachment.stored_name)
-    content = (storage(app) / attachment.stored_name).read_bytes()
+    content = stored_content(app, attachment)
     assert attachment.size == len(content)
     assert attachment.sha256 == hashlib.sha256(content).hexdigest()
     assert (attachment.original_name, attachment.content_type, attachment.caption) == (
@@ -175,7 +181,7 @@ def test_photo_loses_its_location_and_camera_data_but_stays_upright(
 
     assert response.status_code == 302
     [attachment] = stored(app)
-    content = (storage(app) / attachment.stored_name).read_bytes()
+    content = stored_content(app, attachment)
     with Image.open(io.BytesIO(content)) as image:
         assert image.format == "JPEG"
         assert len(image.getexif()) == 0

@@ -342,6 +342,20 @@ def content_pages(client: FlaskClient, world: World, role: str) -> Iterator[tupl
             "new checklist item": "/checklists/new",
             "edit checklist item": f"/checklists/{world.item_id}/edit",
         }
+    get |= {
+        "account": "/auth/account",
+        "two-step setup": "/auth/two-factor/setup",
+        "confirm password": "/auth/confirm?next=/",
+        "delete finding": f"/findings/{finding}/delete",
+        "delete interview": f"/interviews/{interview}/delete",
+        "delete visit": f"/visits/{visit}/delete",
+    }
+    if role == "supervisor":
+        get |= {
+            "audit trail": "/admin/audit",
+            "audit filtered": "/admin/audit?action=visit",
+            "deleted records": "/deleted/",
+        }
     for name, url in get.items():
         response = client.get(url)
         assert response.status_code == (400 if name.startswith("bad") else 200), name
@@ -382,6 +396,30 @@ def content_pages(client: FlaskClient, world: World, role: str) -> Iterator[tupl
         response = auth.post(url, data)
         assert 400 <= response.status_code < 500, (name, response.status_code)
         yield f"{role} {name}", response.get_data(as_text=True)
+    deleted = auth.post(f"/findings/{finding}/delete", {"reason": "Дубликат"})
+    assert deleted.status_code == 302
+    yield f"{role} deleted finding", client.get(f"/visits/{visit}").get_data(as_text=True)
+
+
+def admin_pages(client: FlaskClient, world: World, user_id: int) -> Iterator[tuple[str, str]]:
+    """Administration pages, forms and errors, as the administrator sees them."""
+    auth = AuthActions(client)
+    for name, url in {
+        "users": "/admin/users",
+        "user": f"/admin/users/{user_id}",
+        "teams": "/admin/teams",
+        "team": f"/admin/teams/{world.team_id}",
+        "new team": "/admin/teams/new",
+        "audit trail": "/admin/audit",
+        "visit metadata": f"/visits/{world.visit_id}",
+        "places": "/places/",
+    }.items():
+        response = client.get(url)
+        assert response.status_code == 200, name
+        yield f"admin {name}", response.get_data(as_text=True)
+    response = auth.post("/admin/teams/new", {"name": ""})
+    assert response.status_code == 422
+    yield "admin new team errors", response.get_data(as_text=True)
 
 
 @pytest.mark.parametrize("locale", TRANSLATED)
@@ -389,21 +427,27 @@ def test_visit_pages_are_fully_translated(app: Flask, locale: str) -> None:
     catalog = load_catalog(catalog_path(locale))
     untranslated = {}
     seen = 0
-    for role in ("monitor", "supervisor"):
+    for role in ("monitor", "supervisor", "admin"):
         empty_database(app)
         monitor = make_account(app, Role.MONITOR, "айгүл@test.example", "Айгүл Асанова")
         supervisor = make_account(app, Role.SUPERVISOR, "болот@test.example", "Болот Осмонов")
         world = localised_world(app, monitor.id)
         signed_in = app.test_client()
         switch_language(signed_in, locale)
-        AuthActions(signed_in).login(monitor if role == "monitor" else supervisor)
-        for name, page in content_pages(signed_in, world, role):
+        if role == "admin":
+            chief = make_account(app, Role.ADMIN, "чынара@test.example", "Чынара Токтогулова")
+            AuthActions(signed_in).login(chief)
+            pages = admin_pages(signed_in, world, monitor.id)
+        else:
+            AuthActions(signed_in).login(monitor if role == "monitor" else supervisor)
+            pages = content_pages(signed_in, world, role)
+        for name, page in pages:
             seen += 1
             assert f'<html lang="{locale}">' in page, name
             left = english_left_in(page, catalog)
             if left:
                 untranslated[name] = left
-    assert seen >= 60
+    assert seen >= 90
     assert untranslated == {}
 
 

@@ -418,7 +418,10 @@ def test_a_save_racing_another_is_refused_not_lost(
             connection.execute(
                 update(Interview)
                 .where(Interview.id == interview.id)
-                .values(notes="Saved by the other worker", version=Interview.version + 1)
+                .values(
+                    notes=Interview.notes.ciphertext_for(interview, "Saved by the other worker"),
+                    version=Interview.version + 1,
+                )
             )
         data = services.InterviewInput(
             kind=InterviewKind.INDIVIDUAL,

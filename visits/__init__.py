@@ -69,12 +69,27 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _init_key_ring(app: Flask) -> None:
-    from visits.crypto import load_or_create_keys, parse_keys
+    from visits.crypto import KeyConfigurationError, keys_file, load_or_create_keys, parse_keys
+    from visits.encrypted import unconfigured_key_ids
 
     spec = app.config["ENCRYPTION_KEYS"]
     app.extensions["key_ring"] = (
         parse_keys(spec) if spec else load_or_create_keys(Path(app.instance_path))
     )
+    if not app.config["ENCRYPTION_KEY_CHECK"]:
+        return
+    # Refuse to start rather than show records that cannot be read.
+    missing = sorted(unconfigured_key_ids(app))
+    if missing:
+        named = ", ".join(repr(key_id) for key_id in missing)
+        where = "ENCRYPTION_KEYS"
+        if not spec:
+            where += f" (or restore {keys_file(Path(app.instance_path))} from a backup)"
+        raise KeyConfigurationError(
+            f"encryption key {named} is missing: add it to {where}"
+            if len(missing) == 1
+            else f"encryption keys {named} are missing: add them to {where}"
+        )
 
 
 def _register_blueprints(app: Flask) -> None:
@@ -83,6 +98,7 @@ def _register_blueprints(app: Flask) -> None:
         attachments,
         auth,
         checklists,
+        deleted,
         findings,
         interviews,
         main,
@@ -105,6 +121,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(interviews.bp)
     app.register_blueprint(findings.bp)
     app.register_blueprint(attachments.bp)
+    app.register_blueprint(deleted.bp, url_prefix="/deleted")
 
 
 def _register_hooks(app: Flask) -> None:

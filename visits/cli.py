@@ -10,6 +10,7 @@ from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from visits.admin import services as accounts
+from visits.admin import teams
 from visits.demo import seed_demo_data
 from visits.extensions import db
 from visits.models import Role, User
@@ -21,6 +22,7 @@ DEMO_ACCOUNTS = (
     ("monitor1@npm.example", "Marat Monitor (North)", Role.MONITOR),
     ("monitor2@npm.example", "Meerim Monitor (South)", Role.MONITOR),
 )
+DEMO_TEAMS = (("North", "monitor1@npm.example"), ("South", "monitor2@npm.example"))
 
 
 def _check_password_length(password: str) -> None:
@@ -79,6 +81,8 @@ def seed_demo_command(password: str | None, force: bool) -> None:
             accounts.create_user(email, name, role, preferred_locale=None, password=chosen)
             created.append(email)
     seed_reference_data()
+    if any([teams.ensure_team(name, lead) for name, lead in DEMO_TEAMS]):
+        click.echo("Demo teams North and South created.")
     if seed_demo_data():
         click.echo("Demo places, this year's plan and visits in every state created.")
     if not created:
@@ -91,8 +95,12 @@ def seed_demo_command(password: str | None, force: bool) -> None:
 
 
 def register_commands(app: Flask) -> None:
+    from visits.audit_cli import audit_command
+    from visits.keys_cli import keys_command
     from visits.reference.commands import seed_reference_command
 
     app.cli.add_command(create_user_command)
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(seed_reference_command)
+    app.cli.add_command(audit_command)
+    app.cli.add_command(keys_command)

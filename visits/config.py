@@ -47,6 +47,22 @@ def env_int(environ: Mapping[str, str], name: str, default: int) -> int:
         raise ValueError(f"{name} must be a whole number; got {raw!r}") from error
 
 
+# The values of visits.models.Role (not imported: settings load before the models).
+ROLE_NAMES = ("monitor", "supervisor", "admin")
+
+
+def roles_list(environ: Mapping[str, str], name: str) -> tuple[str, ...] | None:
+    """Read a comma-separated list of role names, e.g. ``supervisor,admin``; None if unset."""
+    raw = environ.get(name)
+    if raw is None:
+        return None
+    roles = tuple(part.strip().lower() for part in raw.split(",") if part.strip())
+    unknown = [role for role in roles if role not in ROLE_NAMES]
+    if unknown:
+        raise ValueError(f"{name} may name only {', '.join(ROLE_NAMES)}; got {', '.join(unknown)}")
+    return roles
+
+
 def secret_key_from(instance_dir: Path) -> str:
     """Return the key in ``instance/secret_key``, creating it (mode 0600) once."""
     path = instance_dir / "secret_key"
@@ -106,6 +122,16 @@ def from_environment(
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_DURATION": timedelta(days=env_int(env, "REMEMBER_DAYS", 7)),
         "PERMANENT_SESSION_LIFETIME": timedelta(hours=env_int(env, "SESSION_LIFETIME_HOURS", 12)),
+        # A session unused this long ends; one that asks to export data or change
+        # a role asks for the password again when it was given longer ago.
+        "SESSION_IDLE_MINUTES": env_int(env, "SESSION_IDLE_MINUTES", 30),
+        "REAUTH_MINUTES": env_int(env, "REAUTH_MINUTES", 5),
+        # Second factor: roles that must use it (besides accounts an administrator
+        # marks). Unset (None): supervisors and administrators when PRODUCTION.
+        "REQUIRE_2FA_FOR": roles_list(env, "REQUIRE_2FA_FOR"),
+        # Per-account throttle, checked before any password hashing.
+        "LOGIN_FAILURES_LIMIT": env_int(env, "LOGIN_FAILURES_LIMIT", 5),
+        "LOGIN_FAILURES_WINDOW_MINUTES": env_int(env, "LOGIN_FAILURES_WINDOW_MINUTES", 15),
         # Requests
         "MAX_CONTENT_LENGTH": env_int(env, "MAX_CONTENT_LENGTH", 25 * 1024 * 1024),
         # Largest photo or document accepted; keep it below MAX_CONTENT_LENGTH so
@@ -137,6 +163,9 @@ def from_environment(
         # Field and file encryption: "id:base64key,..." newest first; empty means
         # keys generated once into instance/encryption_keys.json.
         "ENCRYPTION_KEYS": env.get("ENCRYPTION_KEYS", "").strip(),
+        # At start-up, refuse to run when stored data needs a key not configured;
+        # 0 only to let `flask keys status` or `flask db` run while one is missing.
+        "ENCRYPTION_KEY_CHECK": env_flag(env, "ENCRYPTION_KEY_CHECK", True),
         # Demo data
         "DEMO_PASSWORD": env.get("DEMO_PASSWORD", ""),
     }

@@ -17,6 +17,7 @@ import base64
 import binascii
 import json
 import os
+import re
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,10 +30,31 @@ PREFIX = "enc1"
 FILE_MAGIC = b"NPMENC1\n"
 NONCE_BYTES = 12
 KEY_ID_LENGTH = 8
+KEY_BYTES = 32
+# Letters and digits only: the id sits between colons in a value and is
+# written as ASCII in a file's header.
+KEY_ID_PATTERN = re.compile(rf"[A-Za-z0-9]{{{KEY_ID_LENGTH}}}")
+# Enough of a file to read its key id.
+FILE_HEADER_BYTES = len(FILE_MAGIC) + KEY_ID_LENGTH
+
+
+class KeyConfigurationError(ValueError):
+    """The configured keys are unusable, or the data needs a key that is not configured."""
 
 
 class DecryptionError(Exception):
-    """A value could not be decrypted: tampered with, moved, or its key is missing."""
+    """A value could not be decrypted: tampered with, moved, or its key is missing.
+
+    ``object_type`` and ``object_id`` name the record, once known, for the
+    error page and the audit trail.
+    """
+
+    object_type: str = ""
+    object_id: int | None = None
+
+    def locate(self, object_type: str, object_id: int | None) -> DecryptionError:
+        self.object_type, self.object_id = object_type, object_id
+        return self
 
 
 class MissingKeyError(DecryptionError):
@@ -67,23 +89,57 @@ def new_key() -> tuple[str, bytes]:
 
 
 def parse_keys(spec: str) -> KeyRing:
-    """Read ``ENCRYPTION_KEYS``: comma-separated ``id:base64`` pairs, newest first."""
+    """Read ``ENCRYPTION_KEYS``: comma-separated ``id:base64`` pairs, newest first.
+
+    Error messages name the entry and the key id, never the key itself.
+    """
     keys = []
-    for part in spec.split(","):
-        key_id, _, encoded = part.strip().partition(":")
-        try:
-            key = base64.b64decode(encoded, validate=True)
-        except binascii.Error as error:
-            raise ValueError(f"ENCRYPTION_KEYS: key {key_id!r} is not valid base64") from error
-        if len(key_id) != KEY_ID_LENGTH or len(key) != 32:
-            raise ValueError(
-                f"ENCRYPTION_KEYS: each key needs an id of {KEY_ID_LENGTH} characters "
-                "and 32 bytes of key (base64)"
+    for position, part in enumerate(spec.split(","), start=1):
+        entry = part.strip()
+        if not entry:
+            raise KeyConfigurationError(
+                f"ENCRYPTION_KEYS: entry {position} is empty (check for a stray comma)"
             )
-        keys.append((key_id, key))
+        key_id, colon, encoded = entry.partition(":")
+        if not colon:
+            raise KeyConfigurationError(
+                f"ENCRYPTION_KEYS: entry {position} is not of the form id:base64key"
+            )
+        keys.append(_checked_key(f"ENCRYPTION_KEYS: entry {position}", key_id, encoded))
+    return _checked_ring("ENCRYPTION_KEYS", keys)
+
+
+def _checked_key(where: str, key_id: str, encoded: str) -> tuple[str, bytes]:
+    if not KEY_ID_PATTERN.fullmatch(key_id):
+        raise KeyConfigurationError(
+            f"{where}: the key id {key_id!r} must be {KEY_ID_LENGTH} letters or digits"
+        )
+    try:
+        key = base64.b64decode(encoded.strip(), validate=True)
+    except binascii.Error as error:
+        raise KeyConfigurationError(f"{where}: key {key_id!r} is not valid base64") from error
+    if len(key) != KEY_BYTES:
+        raise KeyConfigurationError(
+            f"{where}: key {key_id!r} has {len(key)} bytes; AES-256 needs {KEY_BYTES} "
+            "(generate one with `flask keys generate`)"
+        )
+    return key_id, key
+
+
+def _checked_ring(where: str, keys: list[tuple[str, bytes]]) -> KeyRing:
     if not keys:
-        raise ValueError("ENCRYPTION_KEYS is empty")
+        raise KeyConfigurationError(f"{where} holds no key")
+    seen: set[str] = set()
+    for key_id, _ in keys:
+        if key_id in seen:
+            raise KeyConfigurationError(f"{where}: the key id {key_id!r} appears twice")
+        seen.add(key_id)
     return KeyRing(tuple(keys))
+
+
+def key_spec(key_id: str, key: bytes) -> str:
+    """One ``ENCRYPTION_KEYS`` entry."""
+    return f"{key_id}:{base64.b64encode(key).decode('ascii')}"
 
 
 def keys_file(instance_dir: Path) -> Path:
@@ -94,9 +150,44 @@ def load_or_create_keys(instance_dir: Path) -> KeyRing:
     """The embedded default: keys in instance/encryption_keys.json (mode 0600)."""
     path = keys_file(instance_dir)
     if not path.exists():
-        write_keys_file(path, KeyRing((new_key(),)))
-    data = json.loads(path.read_text(encoding="ascii"))
-    return KeyRing(tuple((item["id"], base64.b64decode(item["key"])) for item in data["keys"]))
+        _create_keys_file_once(path)
+    return read_keys_file(path)
+
+
+def _create_keys_file_once(path: Path) -> None:
+    """Create the key file unless another process just did (workers start together).
+
+    The file appears complete or not at all (a hard link of a finished
+    temporary file), and the first process to link it wins: every worker
+    then reads the same key.
+    """
+    temporary = path.with_name(f".{path.name}.{secrets.token_hex(8)}")
+    write_keys_file(temporary, KeyRing((new_key(),)))
+    try:
+        os.link(temporary, path)
+    except FileExistsError:
+        pass
+    finally:
+        temporary.unlink()
+
+
+def read_keys_file(path: Path) -> KeyRing:
+    try:
+        items = json.loads(path.read_text(encoding="ascii"))["keys"]
+        pairs = [(str(item["id"]), str(item["key"])) for item in items]
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        raise KeyConfigurationError(
+            f"{path} could not be read as a key file ({error}); restore it from a backup"
+        ) from error
+    return _checked_ring(str(path), [_checked_key(str(path), *pair) for pair in pairs])
+
+
+def add_key_to_file(instance_dir: Path) -> KeyRing:
+    """Put a new key at the front of the instance key file; the older ones stay."""
+    path = keys_file(instance_dir)
+    ring = KeyRing((new_key(), *read_keys_file(path).keys))
+    write_keys_file(path, ring)
+    return ring
 
 
 def write_keys_file(path: Path, ring: KeyRing) -> None:
@@ -107,7 +198,7 @@ def write_keys_file(path: Path, ring: KeyRing) -> None:
             for key_id, key in ring.keys
         ]
     }
-    temporary = path.with_suffix(".tmp")
+    temporary = path.with_name(f".{path.name}.writing")
     fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w", encoding="ascii") as handle:
         json.dump(payload, handle, indent=2)
@@ -148,7 +239,7 @@ def decrypt(value: str, aad: str) -> str:
     key = key_ring().key(key_id)
     try:
         plain = AESGCM(key).decrypt(raw[:NONCE_BYTES], raw[NONCE_BYTES:], aad.encode("utf-8"))
-    except InvalidTag as error:
+    except (InvalidTag, ValueError) as error:
         raise DecryptionError("the value was changed or moved") from error
     return plain.decode("utf-8")
 
@@ -167,10 +258,15 @@ def decrypt_bytes(blob: bytes, aad: str) -> bytes:
     key_id = blob[start : start + KEY_ID_LENGTH].decode("ascii", errors="replace")
     nonce = blob[start + KEY_ID_LENGTH : start + KEY_ID_LENGTH + NONCE_BYTES]
     sealed = blob[start + KEY_ID_LENGTH + NONCE_BYTES :]
+    key = key_ring().key(key_id)
     try:
-        return AESGCM(key_ring().key(key_id)).decrypt(nonce, sealed, aad.encode("utf-8"))
-    except InvalidTag as error:
+        return AESGCM(key).decrypt(nonce, sealed, aad.encode("utf-8"))
+    except (InvalidTag, ValueError) as error:
         raise DecryptionError("the file was changed or moved") from error
+
+
+def is_encrypted_file(blob_start: bytes) -> bool:
+    return blob_start.startswith(FILE_MAGIC)
 
 
 def file_key_id(blob_start: bytes) -> str:

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
+from visits import audit
 from visits.extensions import db
 from visits.i18n import npm_today
 from visits.models import (
@@ -428,5 +430,10 @@ def seed_demo_data() -> bool:
     for email in TEAMS:
         _visits_for(email, places, supervisor)
     _reprisal_check(places, "monitor1@npm.example")
+    counts: dict[str, Any] = {
+        model.__tablename__: db.session.scalar(select(func.count()).select_from(model))
+        for model in (Place, PlannedVisit, Visit, Interview, Finding)
+    }
+    audit.record("demo.seed", **counts)
     db.session.commit()
     return True

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Flask, render_template, request
+from flask import Flask, current_app, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from visits.audit import record_now
+from visits.crypto import DecryptionError, MissingKeyError
+from visits.extensions import db
 from visits.security import safe_next_url
 
 MESSAGES = {
@@ -58,6 +61,17 @@ CSRF_MESSAGE = (
 )
 
 
+UNDECRYPTABLE_TITLE = _l("This record could not be decrypted")
+TAMPERED_MESSAGE = _l(
+    "This record could not be decrypted: it may have been tampered with. "
+    "The incident was recorded. Nothing was changed; tell an administrator."
+)
+MISSING_KEY_MESSAGE = _l(
+    "This record is encrypted with a key this installation does not have. "
+    "The incident was recorded. Nothing was changed; tell an administrator."
+)
+
+
 def same_site_referrer() -> str | None:
     """The page the user came from, when it is a page of this site."""
     if not request.referrer:
@@ -89,6 +103,27 @@ def handle_csrf_error(error: CSRFError) -> tuple[str, int]:
     return render_error(400, str(title), str(message))
 
 
+def handle_decryption_error(error: DecryptionError) -> tuple[str, int]:
+    """A value or file that fails its integrity check: a clear page and an audit event.
+
+    409: the request is fine, the stored record is not in a state to be shown.
+    """
+    db.session.rollback()  # whatever the request changed before this stays unsaved
+    missing = isinstance(error, MissingKeyError)
+    current_app.logger.error(
+        "Could not decrypt %s %s: %s", error.object_type or "a record", error.object_id, error
+    )
+    record_now(
+        "crypto.decryption_failed",
+        object_type=error.object_type,
+        object_id=error.object_id,
+        reason="missing_key" if missing else "integrity_check_failed",
+        **({"key_id": error.key_id} if isinstance(error, MissingKeyError) else {}),
+    )
+    message = MISSING_KEY_MESSAGE if missing else TAMPERED_MESSAGE
+    return render_error(409, str(UNDECRYPTABLE_TITLE), str(message))
+
+
 def handle_unexpected_error(error: Exception) -> tuple[str, int]:
     title, message = MESSAGES[500]
     return render_error(500, str(title), str(message))
@@ -96,5 +131,6 @@ def handle_unexpected_error(error: Exception) -> tuple[str, int]:
 
 def register_error_handlers(app: Flask) -> None:
     app.register_error_handler(CSRFError, handle_csrf_error)
+    app.register_error_handler(DecryptionError, handle_decryption_error)
     app.register_error_handler(HTTPException, handle_http_error)
     app.register_error_handler(InternalServerError, handle_unexpected_error)

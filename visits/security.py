@@ -9,17 +9,19 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from flask import Flask, Response, abort, current_app, redirect, request, url_for
-from flask_login import current_user
+from flask import Flask, Response, abort, current_app, flash, redirect, request, url_for
+from flask_babel import ngettext
+from flask_login import current_user, login_url
 from flask_wtf.csrf import CSRFError
 from werkzeug.wrappers import Response as BaseResponse
 
-from visits.extensions import csrf, db, login_manager
+from visits.extensions import csrf, login_manager
 from visits.models import Role, User
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -75,18 +77,86 @@ def _dummy_hash(hasher: PasswordHasher) -> str:
 
 @login_manager.user_loader
 def load_user(session_id: str) -> User | None:
-    """Load the user named by ``"<id>:<session version>"``.
+    """Load the user named by ``"<id>:<session version>:<session token>"``.
 
-    A cookie issued before the last sign-out or password change carries an
-    older version and is refused; so is a deactivated account.
+    The token must name a session that is still open: not signed out, not
+    idle longer than ``SESSION_IDLE_MINUTES``, not older than
+    ``SESSION_LIFETIME_HOURS``. A cookie issued before the account's last
+    "sign out everywhere" or password change carries an older version and
+    is refused; so is a deactivated account. See visits.auth.sessions.
     """
-    user_id, _, version = session_id.partition(":")
-    if not (user_id.isdigit() and version.isdigit()):
-        return None
-    user = db.session.get(User, int(user_id))
-    if user is None or not user.active or user.session_version != int(version):
-        return None
-    return user
+    # Imported here: visits.auth's views import this module.
+    from visits.auth import sessions
+
+    return sessions.load(session_id)
+
+
+def sign_in_again() -> BaseResponse:
+    """Send a signed-out visitor to the sign-in page, saying why when their session timed out.
+
+    The page they asked for comes back after signing in (``next``), where
+    the drafts script restores what they had typed.
+    """
+    from visits.auth import sessions
+
+    reason = sessions.ended_reason()
+    if reason is None:
+        return login_manager.unauthorized()
+    if reason is sessions.Ended.IDLE:
+        minutes = current_app.config["SESSION_IDLE_MINUTES"]
+        message = ngettext(
+            "You were signed out after %(num)d minute without activity. "
+            "Sign in again to go on where you were.",
+            "You were signed out after %(num)d minutes without activity. "
+            "Sign in again to go on where you were.",
+            minutes,
+        )
+    else:
+        hours = round(sessions.lifetime_limit().total_seconds() / 3600)
+        message = ngettext(
+            "You were signed out because a session lasts at most %(num)d hour. "
+            "Sign in again to go on where you were.",
+            "You were signed out because a session lasts at most %(num)d hours. "
+            "Sign in again to go on where you were.",
+            hours,
+        )
+    flash(message, "warning")
+    return redirect(login_url(str(login_manager.login_view), next_url=request.url))
+
+
+def recent_authentication(minutes: int | None = None) -> Callable[[F], F]:
+    """Ask for the password again (and a code when enrolled) before a sensitive view.
+
+    When this session's password was given longer ago than ``minutes``
+    (``REAUTH_MINUTES`` by default), a GET goes to ``/auth/confirm`` and comes
+    back here afterwards. A POST is answered 403 with the same confirmation
+    form; it then leads back to the page the form was on, whose drafts the
+    browser kept. Simplest for a form: decorate the view that serves both.
+    """
+
+    def decorator(view: F) -> F:
+        @functools.wraps(view)
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            from visits.auth import sessions
+
+            limit = minutes if minutes is not None else current_app.config["REAUTH_MINUTES"]
+            row = sessions.current()
+            if row is None or sessions.authenticated_since(row) > timedelta(minutes=limit):
+                return confirmation_needed()
+            return view(*args, **kwargs)
+
+        return wrapped  # type: ignore[return-value]
+
+    return decorator
+
+
+def confirmation_needed() -> BaseResponse | tuple[str, int]:
+    from visits.auth.confirm import confirm_page
+    from visits.errors import same_site_referrer
+
+    if request.method in SAFE_METHODS:
+        return redirect(url_for("auth.confirm", next=request.full_path.rstrip("?")))
+    return confirm_page(same_site_referrer() or url_for("main.dashboard"), status=403)
 
 
 # --- Who may do what ---------------------------------------------------------
@@ -101,6 +171,10 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "create_visit": frozenset({Role.MONITOR, Role.SUPERVISOR}),
     # Approve or return visits, accept or return findings.
     "review": frozenset({Role.SUPERVISOR}),
+    # The audit trail: who did what, never the confidential content itself.
+    "view_audit": frozenset({Role.SUPERVISOR, Role.ADMIN}),
+    # See deleted visits and content, and restore them.
+    "restore": frozenset({Role.SUPERVISOR}),
 }
 
 
@@ -151,6 +225,18 @@ PASSWORD_CHANGE_ENDPOINTS = frozenset(
     {"auth.change_password", "auth.logout", "main.set_language", "static", "bootstrap.static"}
 )
 
+# Pages a user who must set up a second factor may still open.
+TWO_FACTOR_SETUP_ENDPOINTS = frozenset(
+    {
+        "auth.two_factor_setup",
+        "auth.confirm",
+        "auth.logout",
+        "main.set_language",
+        "static",
+        "bootstrap.static",
+    }
+)
+
 
 def is_public_endpoint(app: Flask, endpoint: str | None) -> bool:
     if endpoint is None:  # no route matched: let the 404/405 handlers answer
@@ -164,14 +250,18 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 
 
 def guard_request() -> BaseResponse | None:
-    """Run before every request: sign-in, forced password change, CSRF."""
+    """Run before every request: sign-in, forced password change and second factor, CSRF."""
+    from visits.auth.two_factor import must_enrol
+
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     endpoint = request.endpoint
     if not is_public_endpoint(app, endpoint):
         if not current_user.is_authenticated:
-            return login_manager.unauthorized()
+            return sign_in_again()
         if current_user.must_change_password and endpoint not in PASSWORD_CHANGE_ENDPOINTS:
             return redirect(url_for("auth.change_password"))
+        if must_enrol(current_user) and endpoint not in TWO_FACTOR_SETUP_ENDPOINTS:
+            return redirect(url_for("auth.two_factor_setup"))
     if request.method not in SAFE_METHODS:
         try:
             csrf.protect()

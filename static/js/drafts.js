@@ -52,8 +52,13 @@
         return element.checked === element.defaultChecked;
       }
       if (element.tagName === "SELECT") {
-        return Array.prototype.every.call(element.options, function (option) {
-          return option.selected === option.defaultSelected;
+        // Without a "selected" option, a single select shows its first one.
+        var noDefault = !Array.prototype.some.call(element.options, function (option) {
+          return option.defaultSelected;
+        });
+        return Array.prototype.every.call(element.options, function (option, index) {
+          var shown = noDefault ? !element.multiple && index === 0 : option.defaultSelected;
+          return option.selected === shown;
         });
       }
       return element.value === element.defaultValue;

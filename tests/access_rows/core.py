@@ -11,6 +11,17 @@ ROWS: dict[tuple[str, str], Row] = {
     ("auth.login", "GET"): (None, expect(200, 302, 302, 302, 302)),
     ("auth.login", "POST"): ({"email": "", "password": ""}, expect(422, 302, 302, 302, 302)),
     ("auth.logout", "POST"): ({}, expect(302, 302, 302, 302, 302)),
+    # Without a right password first, the second step sends everyone back.
+    ("auth.second_factor", "GET"): (None, expect(302, 302, 302, 302, 302)),
+    ("auth.second_factor", "POST"): ({"code": ""}, expect(302, 302, 302, 302, 302)),
+    ("auth.confirm", "GET"): (None, SIGNED_IN),
+    ("auth.confirm", "POST"): ({"password": ""}, expect(302, 422, 422, 422, 422)),
+    ("auth.account", "GET"): (None, SIGNED_IN),
+    ("auth.end_all_sessions", "POST"): ({}, expect(302, 302, 302, 302, 302)),
+    ("auth.two_factor_setup", "GET"): (None, SIGNED_IN),
+    ("auth.two_factor_setup", "POST"): ({"code": ""}, expect(302, 422, 422, 422, 422)),
+    # Not enrolled: back to the setup page.
+    ("auth.two_factor_disable", "POST"): ({}, expect(302, 302, 302, 302, 302)),
     ("auth.change_password", "GET"): (None, SIGNED_IN),
     ("auth.change_password", "POST"): (
         {"current_password": ""},

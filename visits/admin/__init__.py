@@ -1,7 +1,8 @@
-"""Administration: accounts (teams and reference data come later)."""
+"""Administration: accounts, teams and the audit trail."""
 
 from flask import Blueprint
 
 bp = Blueprint("admin", __name__)
 
-from visits.admin import views  # noqa: E402, F401
+import visits.admin.audit_views  # noqa: E402, F401
+from visits.admin import team_views, views  # noqa: E402, F401

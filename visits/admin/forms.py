@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import EmailField, SelectField, StringField, SubmitField
+from wtforms import BooleanField, EmailField, SelectField, StringField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Optional
 
 from visits.config import LOCALES
 from visits.forms import Form
 from visits.i18n import LANGUAGE_LABELS
-from visits.models import Role
+from visits.models import Role, TeamMember, User
+from visits.reference.forms import strip_text
 
 
 def role_choices() -> list[SelectChoice]:
@@ -50,3 +51,55 @@ class UserFilterForm(Form):
         ],
         validators=[Optional()],
     )
+
+
+class RoleForm(Form):
+    """The role of an account, on its page."""
+
+    role = SelectField(_l("Role"), choices=role_choices, validators=[DataRequired()])
+    submit = SubmitField(_l("Change the role"))
+
+
+class TwoFactorRequirementForm(Form):
+    """Require a second factor at sign-in, or stop requiring it (the button says which)."""
+
+    required = BooleanField()
+
+
+class TeamForm(Form):
+    """A team's name and its lead, chosen among its members."""
+
+    name = StringField(
+        _l("Name of the team"), validators=[DataRequired(), Length(max=120)], filters=[strip_text]
+    )
+    lead_id = SelectField(_l("Lead"), choices=[], validators=[Optional()])
+    submit = SubmitField(_l("Save"))
+
+    def offer_members(self, members: list[TeamMember]) -> None:
+        self.lead_id.choices = [
+            SelectChoice("", _l("No lead yet")),
+            *(SelectChoice(str(member.user_id), member.user.display_name) for member in members),
+        ]
+
+
+class NewTeamForm(Form):
+    name = StringField(
+        _l("Name of the team"), validators=[DataRequired(), Length(max=120)], filters=[strip_text]
+    )
+    submit = SubmitField(_l("Create the team"))
+
+
+class TeamMemberForm(Form):
+    """Someone to add to a team."""
+
+    user_id = SelectField(_l("Person"), choices=[], validators=[DataRequired()])
+    submit = SubmitField(_l("Add to the team"))
+
+    def offer_people(self, people: list[User]) -> None:
+        self.user_id.choices = [
+            SelectChoice("", _l("Choose…")),
+            *(
+                SelectChoice(str(person.id), f"{person.display_name} ({person.role.label})")
+                for person in people
+            ),
+        ]

@@ -1,13 +1,19 @@
-"""Account administration rules, testable without HTTP."""
+"""Account administration rules, testable without HTTP.
+
+Every change to an account is audited (``visits.audit.record``, saved with
+the change): who changed what, never a password.
+"""
 
 from __future__ import annotations
 
 import secrets
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
+from visits.audit import record
 from visits.extensions import db
-from visits.models import Role, User
+from visits.models import Role, User, UserSession
 from visits.security import hash_password
 
 # No 0/O, 1/l/I: the temporary password is read aloud or copied by hand.
@@ -22,6 +28,10 @@ def temporary_password() -> str:
 
 class EmailTaken(Exception):
     pass
+
+
+class OwnAccount(Exception):
+    """An administrator may not do this to their own account."""
 
 
 def create_user(
@@ -45,6 +55,8 @@ def create_user(
         must_change_password=password is None,
     )
     db.session.add(user)
+    db.session.flush()
+    record("user.create", user, role=role.value)
     db.session.commit()
     return user, chosen
 
@@ -54,6 +66,7 @@ def set_active(user: User, active: bool) -> None:
     user.active = active
     if not active:
         user.end_all_sessions()
+    record("user.reactivate" if active else "user.deactivate", user)
     db.session.commit()
 
 
@@ -63,5 +76,51 @@ def force_password_reset(user: User) -> str:
     user.password_hash = hash_password(password)
     user.must_change_password = True
     user.end_all_sessions()
+    record("user.password_reset", user)
     db.session.commit()
     return password
+
+
+def change_role(user: User, role: Role, acting: User) -> bool:
+    """Give ``user`` another role; False when it already has it.
+
+    An administrator cannot take away their own administrator role: there
+    is then always one administrator left to manage the accounts.
+    """
+    if user.id == acting.id and user.role is Role.ADMIN and role is not Role.ADMIN:
+        raise OwnAccount
+    if user.role is role:
+        return False
+    previous = user.role
+    user.role = role
+    change: dict[str, Any] = {"from": previous.value, "to": role.value}
+    record("user.role_change", user, **change)
+    db.session.commit()
+    return True
+
+
+def end_sessions(user: User) -> None:
+    """Sign the account out on every device (its password stays as it is)."""
+    user.end_all_sessions()
+    record("user.sessions_ended", user)
+    db.session.commit()
+
+
+def require_two_factor(user: User, required: bool) -> bool:
+    """Require (or stop requiring) a second factor at sign-in; False when nothing changes."""
+    if user.two_factor_required is required:
+        return False
+    user.two_factor_required = required
+    record("user.two_factor_required", user, required=required)
+    db.session.commit()
+    return True
+
+
+def open_session_count(user: User) -> int:
+    """Browsers where the account has not signed out (some may have timed out since)."""
+    count = db.session.scalar(
+        select(func.count(UserSession.id)).where(
+            UserSession.user_id == user.id, UserSession.ended_at.is_(None)
+        )
+    )
+    return int(count or 0)

@@ -1,4 +1,5 @@
-"""Account administration: list, create, deactivate, reactivate, reset password."""
+"""Account administration: list, create, an account's page (role, sessions, second
+factor), deactivate, reactivate, reset password."""
 
 from __future__ import annotations
 
@@ -8,11 +9,11 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from visits.admin import bp, services
-from visits.admin.forms import NewUserForm, UserFilterForm
+from visits.admin.forms import NewUserForm, RoleForm, TwoFactorRequirementForm, UserFilterForm
 from visits.extensions import db
 from visits.forms import EmptyForm, render_form
 from visits.models import Role, User
-from visits.security import form_view, requires
+from visits.security import form_view, recent_authentication, requires
 
 USERS_PER_PAGE = 25
 
@@ -64,6 +65,84 @@ def new_user() -> tuple[str, int]:
         else:
             return render_template("admin/password_issued.html", user=user, password=password), 201
     return render_form("admin/user_new.html", form)
+
+
+def _user_page(user: User, role_form: RoleForm) -> tuple[str, int]:
+    return render_form(
+        "admin/user.html",
+        role_form,
+        user=user,
+        action_form=EmptyForm(formdata=None),
+        open_sessions=services.open_session_count(user),
+    )
+
+
+@bp.get("/users/<int:user_id>")
+@requires("manage_users")
+def user(user_id: int) -> tuple[str, int]:
+    """One account: its role, its sessions, its second factor, and what an admin can do."""
+    account = get_user_or_404(user_id)
+    return _user_page(account, RoleForm(formdata=None, role=account.role.value))
+
+
+@bp.post("/users/<int:user_id>")
+@requires("manage_users")
+@recent_authentication()
+@form_view
+def change_role(user_id: int) -> Response | tuple[str, int]:
+    """Give an account another role; the password is asked again if given long ago."""
+    account = get_user_or_404(user_id)
+    form = RoleForm()
+    if form.validate_on_submit():
+        role = Role(form.role.data)
+        try:
+            changed = services.change_role(account, role, current_user)
+        except services.OwnAccount:
+            form.role.errors.append(_("You cannot remove your own administrator role."))
+        else:
+            if changed:
+                flash(
+                    _("%(name)s is now: %(role)s.", name=account.display_name, role=role.label),
+                    "success",
+                )
+            return redirect(url_for("admin.user", user_id=account.id))
+    return _user_page(account, form)
+
+
+@bp.route("/users/<int:user_id>/end-sessions", methods=["POST"])
+@requires("manage_users")
+def end_sessions(user_id: int) -> Response:
+    """Sign an account out on every device, for a lost laptop or phone."""
+    account = get_user_or_404(user_id)
+    services.end_sessions(account)
+    flash(_("%(name)s is signed out everywhere.", name=account.display_name), "success")
+    if account.id == current_user.id:
+        return redirect(url_for("auth.login"))
+    return redirect(url_for("admin.user", user_id=account.id))
+
+
+@bp.route("/users/<int:user_id>/two-factor", methods=["POST"])
+@requires("manage_users")
+def require_two_factor(user_id: int) -> Response:
+    """Require a second factor for this account at sign-in, or stop requiring it."""
+    account = get_user_or_404(user_id)
+    form = TwoFactorRequirementForm()
+    required = bool(form.required.data)
+    services.require_two_factor(account, required)
+    if required:
+        flash(
+            _("%(name)s must use a second factor to sign in.", name=account.display_name),
+            "success",
+        )
+    else:
+        flash(
+            _(
+                "A second factor is no longer required of %(name)s by an administrator.",
+                name=account.display_name,
+            ),
+            "success",
+        )
+    return redirect(url_for("admin.user", user_id=account.id))
 
 
 @bp.route("/users/<int:user_id>/deactivate", methods=["POST"])

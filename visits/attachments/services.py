@@ -19,6 +19,8 @@ from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from visits import audit, crypto
+from visits.encrypted import file_aad
 from visits.extensions import db
 from visits.models import Attachment, Finding, User, Visit
 
@@ -202,7 +204,11 @@ def stored_path(attachment: Attachment) -> Path:
 
 
 def _write_new_file(content: bytes) -> str:
-    """Write under a fresh random name (readable by the app only); return the name."""
+    """Write encrypted under a fresh random name (readable by the app only); return the name.
+
+    The name is the associated data: a file copied under another name no
+    longer decrypts.
+    """
     folder = storage_folder()
     while True:
         name = secrets.token_hex(16)
@@ -211,15 +217,30 @@ def _write_new_file(content: bytes) -> str:
         except FileExistsError:
             continue
         with os.fdopen(fd, "wb") as handle:
-            handle.write(content)
+            handle.write(crypto.encrypt_bytes(content, file_aad(name)))
         return name
+
+
+def read_stored(attachment: Attachment) -> bytes:
+    """The file's content, decrypted; ``crypto.DecryptionError`` if it was tampered with."""
+    blob = stored_path(attachment).read_bytes()
+    try:
+        return crypto.decrypt_bytes(blob, file_aad(attachment.stored_name))
+    except crypto.DecryptionError as error:
+        error.locate("attachments", attachment.id)
+        raise
+
+
+def record_download(attachment: Attachment, inline: bool) -> None:
+    """Every download of a file is recorded, and committed at once (DESIGN §2)."""
+    audit.record_now("attachment.download", attachment, inline=inline)
 
 
 def finding_of_visit(visit: Visit, finding_id: int | None) -> Finding | None:
     if finding_id is None:
         return None
     finding = db.session.get(Finding, finding_id)
-    if finding is None or finding.visit_id != visit.id:
+    if finding is None or finding.visit_id != visit.id or finding.is_deleted:
         raise ForeignFinding
     return finding
 
@@ -252,6 +273,13 @@ def store_upload(
     )
     db.session.add(attachment)
     try:
+        audit.record(
+            "attachment.create",
+            attachment,
+            content_type=attachment.content_type,
+            size=attachment.size,
+            finding_id=attachment.finding_id,
+        )
         db.session.commit()
     except Exception:
         db.session.rollback()

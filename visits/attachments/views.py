@@ -2,19 +2,30 @@
 
 from __future__ import annotations
 
+import io
+
 from flask import abort, current_app, flash, redirect, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from visits import deletion
 from visits.attachments import bp, services
 from visits.attachments.forms import UploadForm
+from visits.deleted.forms import DeleteForm
 from visits.forms import render_form
-from visits.policy import attachment_or_404, load_visit, require_editable
+from visits.policy import (
+    attachment_or_404,
+    load_visit,
+    require_content_deletable,
+    require_editable,
+)
 from visits.security import form_view
 
 # A downloaded file is never a page of this site: no script, no plugin, no frame.
-DOWNLOAD_POLICY = "default-src 'none'; img-src 'self'; style-src 'none'; sandbox"
+DOWNLOAD_POLICY = (
+    "default-src 'none'; img-src 'self'; style-src 'none'; frame-ancestors 'none'; sandbox"
+)
 
 
 @bp.route("/visits/<int:visit_id>/attachments", methods=["POST"])
@@ -61,14 +72,47 @@ def download(attachment_id: int) -> Response:
     if not path.is_file():
         abort(404, description=_("This file is missing from the storage. Tell an administrator."))
     inline = request.args.get("inline") == "1" and attachment.is_image
+    services.record_download(attachment, inline)
     response = send_file(
-        path,
+        io.BytesIO(services.read_stored(attachment)),
         mimetype=attachment.content_type,
         as_attachment=not inline,
         download_name=attachment.original_name,
         conditional=True,
+        etag=attachment.sha256,
+        last_modified=attachment.created_at,
         max_age=0,
     )
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Security-Policy"] = DOWNLOAD_POLICY
     return response
+
+
+@bp.route("/attachments/<int:attachment_id>/delete", methods=["GET", "POST"])
+@form_view
+def delete(attachment_id: int) -> Response | tuple[str, int]:
+    """Delete a photo or document, with a reason.
+
+    The team may before approval, a supervisor at any time; the file is kept,
+    hidden, until a supervisor restores it.
+    """
+    attachment = attachment_or_404(attachment_id, include_deleted=True)
+    require_content_deletable(attachment)
+    form = DeleteForm()
+    if form.validate_on_submit():
+        deletion.soft_delete(attachment, current_user, form.reason.data or "")
+        flash(_("%(name)s was deleted.", name=attachment.original_name), "success")
+        finding = attachment.finding
+        if finding is not None and not finding.is_deleted:
+            return redirect(url_for("findings.detail", finding_id=finding.id))
+        return redirect(
+            url_for("visits.detail", visit_id=attachment.visit_id, _anchor="attachments")
+        )
+    return render_form(
+        "deleted/confirm.html",
+        form,
+        what=attachment.original_name,
+        visit=attachment.visit,
+        action=url_for("attachments.delete", attachment_id=attachment.id),
+        back=url_for("visits.detail", visit_id=attachment.visit_id, _anchor="attachments"),
+    )

@@ -1,7 +1,7 @@
-"""Signing in and out, and the account's password."""
+"""Signing in and out, the second factor, sessions, and the account's password."""
 
 from flask import Blueprint
 
 bp = Blueprint("auth", __name__)
 
-from visits.auth import views  # noqa: E402, F401
+from visits.auth import account, confirm, views  # noqa: E402, F401

@@ -1,4 +1,4 @@
-"""Sign-in and password forms."""
+"""Sign-in, second-factor, confirmation and password forms."""
 
 from __future__ import annotations
 
@@ -6,13 +6,15 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, EmailField, PasswordField, SubmitField
-from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
+from wtforms import BooleanField, EmailField, PasswordField, StringField, SubmitField
+from wtforms.validators import DataRequired, EqualTo, Length, Optional, ValidationError
 
 from visits.forms import Form
 
 # Long enough for any passphrase, short enough that hashing stays cheap.
 PASSWORD_MAX_LENGTH = 256
+# A six-digit code or a recovery code (xxxx-xxxx), with room for stray spaces.
+CODE_MAX_LENGTH = 20
 
 
 class LoginForm(Form):
@@ -62,3 +64,48 @@ class ChangePasswordForm(Form):
     def validate_new_password(self, field: Any) -> None:
         if field.data and field.data == self.current_password.data:
             raise ValidationError(_l("Choose a password different from the current one."))
+
+
+def code_field(label: Any, required: bool = True) -> StringField:
+    """A one-time code from the app (six digits) or a recovery code."""
+    return StringField(
+        label,
+        validators=[DataRequired() if required else Optional(), Length(max=CODE_MAX_LENGTH)],
+        render_kw={"autocomplete": "one-time-code", "spellcheck": "false", "autocapitalize": "off"},
+    )
+
+
+class SecondFactorForm(Form):
+    code = code_field(_l("Code"))
+    submit = SubmitField(_l("Continue"))
+
+
+class EnrolForm(Form):
+    code = StringField(
+        _l("Code shown by the app"),
+        validators=[DataRequired(), Length(max=CODE_MAX_LENGTH)],
+        render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"},
+    )
+    submit = SubmitField(_l("Turn on two-step sign-in"))
+
+
+class DisableTwoFactorForm(Form):
+    password = PasswordField(
+        _l("Password"),
+        validators=[DataRequired(), Length(max=PASSWORD_MAX_LENGTH)],
+        render_kw={"autocomplete": "current-password"},
+    )
+    code = code_field(_l("Code"))
+    submit = SubmitField(_l("Turn off two-step sign-in"))
+
+
+class ConfirmForm(Form):
+    """The password again (and a code when enrolled) before a sensitive action."""
+
+    password = PasswordField(
+        _l("Password"),
+        validators=[DataRequired(), Length(max=PASSWORD_MAX_LENGTH)],
+        render_kw={"autocomplete": "current-password"},
+    )
+    code = code_field(_l("Code"), required=False)
+    submit = SubmitField(_l("Confirm"))

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from flask_babel import gettext as _
 
+from visits import audit
 from visits.extensions import db
 from visits.models import ChecklistItem, ChecklistKind, PlaceType, ThematicArea
 
@@ -84,6 +85,7 @@ def create_item(text: ItemText) -> ChecklistItem:
     """A new item, asked on every visit created from now on."""
     item = _new_item(_checked(text))
     db.session.add(item)
+    audit.record("checklist_item.create", item)
     db.session.commit()
     return item
 
@@ -95,6 +97,7 @@ def replace_item(item: ChecklistItem, text: ItemText) -> ChecklistItem:
     new = _new_item(_checked(text), replaces_id=item.id)
     item.active = False
     db.session.add(new)
+    audit.record("checklist_item.replace", new, replaces=item.id)
     db.session.commit()
     return new
 
@@ -104,4 +107,5 @@ def retire_item(item: ChecklistItem) -> None:
     if not item.active:
         raise ItemRetired(_("This item was already retired."))
     item.active = False
+    audit.record("checklist_item.retire", item)
     db.session.commit()

@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
+from visits import audit
 from visits.extensions import db
 from visits.models import (
     Attachment,
@@ -26,6 +27,7 @@ from visits.models import (
     Visit,
 )
 from visits.models.base import utcnow
+from visits.models.interview import interviews_of
 from visits.policy import can_edit_content, can_review
 
 NUMBERING_ATTEMPTS = 3
@@ -75,11 +77,8 @@ class NotAllowedNow(Exception):
 
 
 def interviews_of_visit(visit_id: int) -> list[Interview]:
-    return list(
-        db.session.scalars(
-            select(Interview).where(Interview.visit_id == visit_id).order_by(Interview.number)
-        )
-    )
+    """The interviews a finding may rest on (deleted ones are no source)."""
+    return list(db.session.scalars(interviews_of(visit_id)))
 
 
 def _interviews_for(visit: Visit, interview_ids: Sequence[int]) -> list[Interview]:
@@ -87,7 +86,9 @@ def _interviews_for(visit: Visit, interview_ids: Sequence[int]) -> list[Intervie
         return []
     interviews = list(
         db.session.scalars(
-            select(Interview).where(Interview.id.in_(set(interview_ids))).order_by(Interview.number)
+            select(Interview)
+            .where(Interview.id.in_(set(interview_ids)), Interview.deleted_at.is_(None))
+            .order_by(Interview.number)
         )
     )
     if len(interviews) != len(set(interview_ids)) or any(
@@ -136,6 +137,12 @@ def create_finding(visit: Visit, author: User, data: FindingInput) -> Finding:
                 raise
             continue
         break
+    audit.record(
+        "finding.create",
+        finding,
+        fields=audit.filled_fields(finding),
+        confidentiality=finding.confidentiality.value,
+    )
     db.session.commit()
     return finding
 
@@ -165,9 +172,17 @@ def may_edit(user: User, finding: Finding, visit: Visit) -> bool:
     return can_edit_content(user, visit) and edit_refusal(user, finding, visit) is None
 
 
+def record_read(finding: Finding) -> None:
+    """Opening a confidential finding is recorded, and committed at once (DESIGN §2)."""
+    if finding.confidentiality is Confidentiality.CONFIDENTIAL:
+        audit.record_now("finding.read", finding)
+
+
 def update_finding(finding: Finding, visit: Visit, data: FindingInput) -> None:
     _apply(finding, visit, data)
+    fields = audit.changed_fields(finding)
     try:
+        audit.record("finding.update", finding, fields=fields)
         db.session.commit()
     except StaleDataError as error:
         # Another save landed between the version check and this one.
@@ -184,6 +199,12 @@ def submit_finding(finding: Finding) -> None:
                 state=finding.review_state.label,
             )
         )
+    audit.record(
+        "finding.submit",
+        finding,
+        from_status=finding.review_state.value,
+        to_status=ReviewState.SUBMITTED.value,
+    )
     finding.review_state = ReviewState.SUBMITTED
     db.session.commit()
 
@@ -214,6 +235,13 @@ def review_finding(
     finding.review_comment = comment
     finding.reviewed_by_id = reviewer.id
     finding.reviewed_at = utcnow()
+    audit.record(
+        "finding.review",
+        finding,
+        decision=decision.value,
+        from_status=ReviewState.SUBMITTED.value,
+        to_status=finding.review_state.value,
+    )
     db.session.commit()
 
 
@@ -221,7 +249,7 @@ def attachments_of_finding(finding: Finding) -> list[Attachment]:
     return list(
         db.session.scalars(
             select(Attachment)
-            .where(Attachment.finding_id == finding.id)
+            .where(Attachment.finding_id == finding.id, Attachment.deleted_at.is_(None))
             .options(selectinload(Attachment.uploaded_by))
             .order_by(Attachment.id)
         )

@@ -9,11 +9,20 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from visits import deletion
+from visits.deleted.forms import DeleteForm
 from visits.findings import bp, services
 from visits.findings.forms import FindingForm, ReviewForm
 from visits.forms import render_conflict, render_form
 from visits.models import Finding, ReviewState, Visit
-from visits.policy import can_edit_content, finding_or_404, load_visit, require_editable
+from visits.policy import (
+    can_delete_content,
+    can_edit_content,
+    finding_or_404,
+    load_visit,
+    require_content_deletable,
+    require_editable,
+)
 from visits.security import can, form_view
 
 FORM_TEMPLATE = "findings/_form.html"
@@ -63,6 +72,7 @@ def _foreign_interview_error(form: FindingForm) -> None:
 
 
 def _detail_page(finding: Finding, review_form: ReviewForm) -> tuple[str, int]:
+    services.record_read(finding)
     visit: Visit = finding.visit
     can_edit = can_edit_content(current_user, visit)
     return render_form(
@@ -71,6 +81,8 @@ def _detail_page(finding: Finding, review_form: ReviewForm) -> tuple[str, int]:
         finding=finding,
         visit=visit,
         can_edit=can_edit,
+        can_delete=can_delete_content(current_user, visit),
+        can_delete_files=can_delete_content(current_user, visit),
         may_edit=services.may_edit(current_user, finding, visit),
         may_submit=can_edit and finding.review_state in services.SUBMITTABLE_STATES,
         may_review=(
@@ -125,6 +137,7 @@ def edit(finding_id: int) -> ViewResult:
         abort(409, description=refusal)
     action = url_for("findings.edit", finding_id=finding.id)
     if request.method == "GET":
+        services.record_read(finding)
         form = FindingForm(
             obj=finding, interview_ids=[interview.id for interview in finding.interviews]
         )
@@ -193,3 +206,27 @@ def review(finding_id: int) -> ViewResult:
             )
         return redirect(url_for("findings.detail", finding_id=finding.id))
     return _detail_page(finding, form)
+
+
+@bp.route("/findings/<int:finding_id>/delete", methods=["GET", "POST"])
+@form_view
+def delete(finding_id: int) -> ViewResult:
+    """Delete a finding, with a reason: hidden from the visit and every count until restored."""
+    finding = finding_or_404(finding_id, include_deleted=True)
+    require_content_deletable(finding)
+    form = DeleteForm()
+    if form.validate_on_submit():
+        try:
+            deletion.soft_delete(finding, current_user, form.reason.data or "")
+        except deletion.ChangedMeanwhile:
+            abort(409, description=_("Someone changed this finding meanwhile. Try again."))
+        flash(_("Finding %(number)d was deleted.", number=finding.number), "success")
+        return redirect(url_for("visits.detail", visit_id=finding.visit_id, _anchor="findings"))
+    return render_form(
+        "deleted/confirm.html",
+        form,
+        what=_("finding %(number)d", number=finding.number),
+        visit=finding.visit,
+        action=url_for("findings.delete", finding_id=finding.id),
+        back=url_for("findings.detail", finding_id=finding.id),
+    )

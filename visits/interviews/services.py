@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
+from visits import audit
 from visits.extensions import db
 from visits.i18n import npm_today
 from visits.models import (
@@ -73,7 +74,9 @@ def next_number(visit_id: int) -> int:
 def people_interviewed(visit_id: int, excluding_id: int | None = None) -> int:
     """People held who were interviewed on this visit (staff and doctors aside)."""
     query = select(func.coalesce(func.sum(Interview.people_count), 0)).where(
-        Interview.visit_id == visit_id, Interview.kind.in_(DETAINEE_KINDS)
+        Interview.visit_id == visit_id,
+        Interview.kind.in_(DETAINEE_KINDS),
+        Interview.deleted_at.is_(None),
     )
     if excluding_id is not None:
         query = query.where(Interview.id != excluding_id)
@@ -113,6 +116,7 @@ def ensure_reprisal_check(interview: Interview, visit: Visit) -> ReprisalCheck |
     check = ReprisalCheck(place_id=visit.place_id, interview_id=interview.id)
     db.session.add(check)
     db.session.flush()
+    audit.record("reprisal_check.create", check, interview_id=interview.id)
     return check
 
 
@@ -137,6 +141,7 @@ def create_interview(visit: Visit, author: User, data: InterviewInput) -> Interv
             continue
         break
     ensure_reprisal_check(interview, visit)
+    audit.record("interview.create", interview, fields=audit.filled_fields(interview))
     db.session.commit()
     return interview
 
@@ -146,9 +151,11 @@ def update_interview(interview: Interview, visit: Visit, data: InterviewInput) -
         raise ConsentWithdrawn
     check_population(visit, data, excluding_id=interview.id)
     _apply(interview, data)
+    fields = audit.changed_fields(interview)
     try:
         db.session.flush()
         ensure_reprisal_check(interview, visit)
+        audit.record("interview.update", interview, fields=fields)
         db.session.commit()
     except StaleDataError as error:
         # Another save landed between the version check and this one.
@@ -161,7 +168,13 @@ def withdraw_consent(interview: Interview, on: date | None = None) -> None:
     if interview.consent_withdrawn:
         raise ConsentWithdrawn
     interview.consent_withdrawn_on = on or npm_today()
+    audit.record("interview.consent_withdraw", interview)
     db.session.commit()
+
+
+def record_read(interview: Interview) -> None:
+    """Opening an interview is recorded, and committed at once (DESIGN §2)."""
+    audit.record_now("interview.read", interview)
 
 
 def reprisal_check_of(interview: Interview) -> ReprisalCheck | None:
@@ -171,12 +184,12 @@ def reprisal_check_of(interview: Interview) -> ReprisalCheck | None:
 
 
 def findings_resting_on(interview: Interview) -> list[Finding]:
-    """The findings of the visit that cite this interview, by number."""
+    """The findings of the visit that cite this interview, by number (deleted ones aside)."""
     return list(
         db.session.scalars(
             select(Finding)
             .join(finding_interviews, finding_interviews.c.finding_id == Finding.id)
-            .where(finding_interviews.c.interview_id == interview.id)
+            .where(finding_interviews.c.interview_id == interview.id, Finding.deleted_at.is_(None))
             .order_by(Finding.number)
         )
     )

@@ -11,11 +11,20 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from visits import deletion
+from visits.deleted.forms import DeleteForm
 from visits.forms import render_conflict, render_form
 from visits.interviews import bp, services
 from visits.interviews.forms import InterviewForm, WithdrawConsentForm
 from visits.models import Interview, Visit
-from visits.policy import can_edit_content, interview_or_404, load_visit, require_editable
+from visits.policy import (
+    can_delete_content,
+    can_edit_content,
+    interview_or_404,
+    load_visit,
+    require_content_deletable,
+    require_editable,
+)
 from visits.security import form_view
 
 FORM_TEMPLATE = "interviews/_form.html"
@@ -87,6 +96,7 @@ def new(visit_id: int) -> ViewResult:
 
 
 def _detail_page(interview: Interview, withdraw_form: WithdrawConsentForm) -> tuple[str, int]:
+    services.record_read(interview)
     visit: Visit = interview.visit
     can_edit = can_edit_content(current_user, visit) and not interview.consent_withdrawn
     return render_form(
@@ -95,6 +105,7 @@ def _detail_page(interview: Interview, withdraw_form: WithdrawConsentForm) -> tu
         interview=interview,
         visit=visit,
         can_edit=can_edit,
+        can_delete=can_delete_content(current_user, visit),
         reprisal_check=services.reprisal_check_of(interview),
         findings=services.findings_resting_on(interview),
     )
@@ -116,6 +127,8 @@ def edit(interview_id: int) -> ViewResult:
     require_editable(visit)
     _refuse_if_withdrawn(interview)
     action = url_for("interviews.edit", interview_id=interview.id)
+    if request.method == "GET":
+        services.record_read(interview)
     form = InterviewForm(obj=interview if request.method == "GET" else None)
     if form.validate_on_submit():
         try:
@@ -163,3 +176,35 @@ def withdraw_consent(interview_id: int) -> ViewResult:
         )
         return redirect(url_for("interviews.detail", interview_id=interview.id))
     return _detail_page(interview, form)
+
+
+@bp.route("/interviews/<int:interview_id>/delete", methods=["GET", "POST"])
+@form_view
+def delete(interview_id: int) -> ViewResult:
+    """Delete an interview, with a reason.
+
+    It is hidden from the visit, its counts and its findings' sources until a
+    supervisor restores it.
+    """
+    interview = interview_or_404(interview_id, include_deleted=True)
+    require_content_deletable(interview)
+    form = DeleteForm()
+    if form.validate_on_submit():
+        try:
+            deletion.soft_delete(interview, current_user, form.reason.data or "")
+        except deletion.ChangedMeanwhile:
+            abort(409, description=_("Someone changed this interview meanwhile. Try again."))
+        flash(_("Interview %(pseudonym)s was deleted.", pseudonym=interview.pseudonym), "success")
+        return redirect(url_for("visits.detail", visit_id=interview.visit_id, _anchor="interviews"))
+    return render_form(
+        "deleted/confirm.html",
+        form,
+        what=interview.pseudonym,
+        visit=interview.visit,
+        action=url_for("interviews.delete", interview_id=interview.id),
+        back=url_for("interviews.detail", interview_id=interview.id),
+        consequence=_(
+            "It no longer counts towards the people interviewed, and findings no longer "
+            "cite it as a source."
+        ),
+    )

@@ -50,11 +50,18 @@ def dashboard_for(user: Any) -> Dashboard:
             Visit.listing(member_id=user.id).where(Visit.status.in_(ACTIVE_STATUSES)).limit(SHOWN)
         )
     )
-    my_visit_ids = select(VisitMember.visit_id).where(VisitMember.user_id == user.id)
+    # Deleted visits, and deleted content, count for nothing.
+    my_visit_ids = (
+        select(VisitMember.visit_id)
+        .join(Visit, Visit.id == VisitMember.visit_id)
+        .where(VisitMember.user_id == user.id, Visit.deleted_at.is_(None))
+    )
     board.findings_returned = (
         db.session.scalar(
             select(func.count(Finding.id)).where(
-                Finding.review_state == ReviewState.RETURNED, Finding.visit_id.in_(my_visit_ids)
+                Finding.review_state == ReviewState.RETURNED,
+                Finding.visit_id.in_(my_visit_ids),
+                Finding.deleted_at.is_(None),
             )
         )
         or 0
@@ -69,6 +76,8 @@ def dashboard_for(user: Any) -> Dashboard:
             .where(
                 ReprisalCheck.status == ReprisalStatus.PENDING,
                 ReprisalCheck.place_id.in_(upcoming_places),
+                Interview.deleted_at.is_(None),
+                Interview.visit.has(Visit.deleted_at.is_(None)),
             )
         )
         or 0
@@ -79,7 +88,11 @@ def dashboard_for(user: Any) -> Dashboard:
         )
         board.findings_to_review = (
             db.session.scalar(
-                select(func.count(Finding.id)).where(Finding.review_state == ReviewState.SUBMITTED)
+                select(func.count(Finding.id)).where(
+                    Finding.review_state == ReviewState.SUBMITTED,
+                    Finding.deleted_at.is_(None),
+                    Finding.visit.has(Visit.deleted_at.is_(None)),
+                )
             )
             or 0
         )

@@ -38,4 +38,9 @@ class Attachment(SoftDeleteMixin, TimestampMixin, Base):
 
 
 def attachments_of(visit_id: int) -> Select[Attachment]:
-    return select(Attachment).where(Attachment.visit_id == visit_id).order_by(Attachment.id)
+    """The visit's photos and documents, deleted ones left out."""
+    return (
+        select(Attachment)
+        .where(Attachment.visit_id == visit_id, Attachment.deleted_at.is_(None))
+        .order_by(Attachment.id)
+    )

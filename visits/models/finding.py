@@ -14,10 +14,12 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    and_,
     select,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship, selectinload
 
+from visits.encrypted import Encrypted, RowKeyMixin
 from visits.models.base import Base, SoftDeleteMixin, TimestampMixin
 from visits.models.checklist import ThematicArea
 from visits.models.choices import Choice, enum_column, label_choices
@@ -107,7 +109,7 @@ finding_interviews = Table(
 )
 
 
-class Finding(SoftDeleteMixin, TimestampMixin, Base):
+class Finding(RowKeyMixin, SoftDeleteMixin, TimestampMixin, Base):
     __tablename__ = "findings"
     __table_args__ = (UniqueConstraint("visit_id", "number"),)
 
@@ -121,19 +123,29 @@ class Finding(SoftDeleteMixin, TimestampMixin, Base):
         enum_column(Confidentiality, "confidentiality")
     )
     title: Mapped[str] = mapped_column(String(200))
-    text: Mapped[str] = mapped_column(Text)
+    text_encrypted: Mapped[str] = mapped_column("text", Text)
+    text = Encrypted("text_encrypted")
     review_state: Mapped[ReviewState] = mapped_column(
         enum_column(ReviewState, "review_state"), default=ReviewState.DRAFT, index=True
     )
     review_comment: Mapped[str] = mapped_column(Text, default="")
     reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     reviewed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    # The allegation record, when the finding alleges torture or ill-treatment.
+    # The allegation record, when the finding alleges torture or ill-treatment
+    # (encrypted, like the text).
     alleges_ill_treatment: Mapped[bool] = mapped_column(default=False)
-    allegation_what: Mapped[str] = mapped_column(Text, default="")
-    allegation_when: Mapped[str] = mapped_column(String(200), default="")
-    allegation_by_whom: Mapped[str] = mapped_column(Text, default="")
-    allegation_medical_evidence: Mapped[str] = mapped_column(Text, default="")
+    allegation_what_encrypted: Mapped[str] = mapped_column("allegation_what", Text, default="")
+    allegation_what = Encrypted("allegation_what_encrypted")
+    allegation_when_encrypted: Mapped[str] = mapped_column("allegation_when", Text, default="")
+    allegation_when = Encrypted("allegation_when_encrypted")
+    allegation_by_whom_encrypted: Mapped[str] = mapped_column(
+        "allegation_by_whom", Text, default=""
+    )
+    allegation_by_whom = Encrypted("allegation_by_whom_encrypted")
+    allegation_medical_evidence_encrypted: Mapped[str] = mapped_column(
+        "allegation_medical_evidence", Text, default=""
+    )
+    allegation_medical_evidence = Encrypted("allegation_medical_evidence_encrypted")
     allegation_consent_to_transmit: Mapped[bool] = mapped_column(default=False)
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     version: Mapped[int] = mapped_column(default=1)
@@ -141,8 +153,14 @@ class Finding(SoftDeleteMixin, TimestampMixin, Base):
     __mapper_args__ = {"version_id_col": version}
 
     visit: Mapped[Visit] = relationship()
+    # The interviews it rests on; a deleted one drops out of the list, and its
+    # link comes back with it when a supervisor restores it.
     interviews: Mapped[list[Interview]] = relationship(
-        secondary=finding_interviews, order_by=Interview.number
+        secondary=finding_interviews,
+        secondaryjoin=lambda: and_(
+            Interview.id == finding_interviews.c.interview_id, Interview.deleted_at.is_(None)
+        ),
+        order_by=Interview.number,
     )
     created_by: Mapped[User] = relationship(foreign_keys=[created_by_id])
     reviewed_by: Mapped[User | None] = relationship(foreign_keys=[reviewed_by_id])
@@ -153,9 +171,10 @@ class Finding(SoftDeleteMixin, TimestampMixin, Base):
 
 
 def findings_of(visit_id: int) -> Select[Finding]:
+    """The visit's findings with their sources, deleted ones left out."""
     return (
         select(Finding)
-        .where(Finding.visit_id == visit_id)
+        .where(Finding.visit_id == visit_id, Finding.deleted_at.is_(None))
         .options(selectinload(Finding.interviews))
         .order_by(Finding.number)
     )

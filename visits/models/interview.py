@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Date, DateTime, ForeignKey, Select, String, Text, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship, selectinload
 
+from visits.encrypted import Encrypted, RowKeyMixin
 from visits.models.base import Base, SoftDeleteMixin, TimestampMixin
 from visits.models.choices import Choice, enum_column, label_choices
 from visits.models.place import Place
@@ -52,7 +53,7 @@ label_choices(
 )
 
 
-class Interview(SoftDeleteMixin, TimestampMixin, Base):
+class Interview(RowKeyMixin, SoftDeleteMixin, TimestampMixin, Base):
     __tablename__ = "interviews"
     __table_args__ = (UniqueConstraint("visit_id", "number"),)
 
@@ -63,14 +64,19 @@ class Interview(SoftDeleteMixin, TimestampMixin, Base):
     kind: Mapped[InterviewKind] = mapped_column(enum_column(InterviewKind, "kind"))
     people_count: Mapped[int] = mapped_column(default=1)
     conducted_on: Mapped[date | None] = mapped_column(Date)
-    # Who the person is: optional, shown to the visit team only.
-    real_name: Mapped[str] = mapped_column(Text, default="")
-    identifying_details: Mapped[str] = mapped_column(Text, default="")
+    # Who the person is: optional, shown to the visit team only. Encrypted.
+    real_name_encrypted: Mapped[str] = mapped_column("real_name", Text, default="")
+    real_name = Encrypted("real_name_encrypted")
+    identifying_details_encrypted: Mapped[str] = mapped_column(
+        "identifying_details", Text, default=""
+    )
+    identifying_details = Encrypted("identifying_details_encrypted")
     consent_scope: Mapped[ConsentScope] = mapped_column(enum_column(ConsentScope, "consent_scope"))
     consent_date: Mapped[date | None] = mapped_column(Date)
     consent_withdrawn_on: Mapped[date | None] = mapped_column(Date)
     reprisal_risk: Mapped[bool] = mapped_column(default=False)
-    notes: Mapped[str] = mapped_column(Text, default="")
+    notes_encrypted: Mapped[str] = mapped_column("notes", Text, default="")
+    notes = Encrypted("notes_encrypted")
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     version: Mapped[int] = mapped_column(default=1)
 
@@ -127,7 +133,12 @@ class ReprisalCheck(TimestampMixin, Base):
 
 
 def interviews_of(visit_id: int) -> Select[Interview]:
-    return select(Interview).where(Interview.visit_id == visit_id).order_by(Interview.number)
+    """The visit's interviews, deleted ones left out."""
+    return (
+        select(Interview)
+        .where(Interview.visit_id == visit_id, Interview.deleted_at.is_(None))
+        .order_by(Interview.number)
+    )
 
 
 def pending_reprisal_checks_for(visit: Visit) -> Select[ReprisalCheck]:
@@ -139,6 +150,9 @@ def pending_reprisal_checks_for(visit: Visit) -> Select[ReprisalCheck]:
             ReprisalCheck.place_id == visit.place_id,
             ReprisalCheck.status == ReprisalStatus.PENDING,
             Interview.visit_id != visit.id,
+            # A deleted interview, or one of a deleted visit, raises no check.
+            Interview.deleted_at.is_(None),
+            Interview.visit.has(Visit.deleted_at.is_(None)),
         )
         .options(selectinload(ReprisalCheck.interview))
         .order_by(ReprisalCheck.id)

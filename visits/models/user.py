@@ -6,9 +6,10 @@ from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
-from sqlalchemy import DateTime, Select, String, Text, func, or_, select
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import DateTime, Select, String, Text, func, or_, select, update
+from sqlalchemy.orm import Mapped, mapped_column, object_session
 
+from visits.encrypted import Encrypted, RowKeyMixin
 from visits.models.base import Base, TimestampMixin
 from visits.models.choices import Choice, enum_column, label_choices
 
@@ -29,7 +30,7 @@ label_choices(
 )
 
 
-class User(UserMixin, TimestampMixin, Base):
+class User(RowKeyMixin, UserMixin, TimestampMixin, Base):
     __tablename__ = "users"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -46,6 +47,7 @@ class User(UserMixin, TimestampMixin, Base):
     # Second factor: the TOTP secret (encrypted), the last time step accepted
     # (a code is accepted once), and whether an administrator requires it.
     totp_secret_encrypted: Mapped[str] = mapped_column("totp_secret", Text, default="")
+    totp_secret = Encrypted("totp_secret_encrypted")
     totp_last_step: Mapped[int | None]
     two_factor_required: Mapped[bool] = mapped_column(default=False)
     # Per-account throttle, checked before any password hashing.
@@ -59,12 +61,32 @@ class User(UserMixin, TimestampMixin, Base):
     def is_active(self) -> bool:  # Flask-Login refuses inactive users
         return self.active
 
+    # The token of the browser session this object was loaded for (not a
+    # column): see visits.auth.sessions.
+    session_token = ""
+
     def get_id(self) -> str:
-        return f"{self.id}:{self.session_version}"
+        """The Flask-Login id, ``"<id>:<session version>:<session token>"``.
+
+        Flask-Login keeps it in the session cookie and builds the "keep me
+        signed in" cookie from it, so that both name one server-side session.
+        """
+        return f"{self.id}:{self.session_version}:{self.session_token}"
 
     def end_all_sessions(self) -> None:
         """Make every cookie issued so far for this account useless."""
+        from visits.models import base
+        from visits.models.session import UserSession
+
         self.session_version += 1
+        session = object_session(self)
+        if session is not None and self.id is not None:
+            session.execute(
+                update(UserSession)
+                .where(UserSession.user_id == self.id, UserSession.ended_at.is_(None))
+                .values(ended_at=base.utcnow()),
+                execution_options={"synchronize_session": False},
+            )
 
     @staticmethod
     def normalise_email(email: str) -> str:

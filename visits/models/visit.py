@@ -190,7 +190,7 @@ class Visit(SoftDeleteMixin, TimestampMixin, Base):
         date_from: date | None = None,
         date_to: date | None = None,
     ) -> Select[Visit]:
-        """Visits filtered in SQL, newest first, with what the list shows eager-loaded."""
+        """Live visits filtered in SQL, newest first, with what the list shows eager-loaded."""
         query = (
             select(cls)
             .options(
@@ -198,6 +198,7 @@ class Visit(SoftDeleteMixin, TimestampMixin, Base):
                 selectinload(cls.place).selectinload(Place.place_type),
                 selectinload(cls.members).selectinload(VisitMember.user),
             )
+            .where(cls.deleted_at.is_(None))
             .order_by(cls.start_date.desc(), cls.id.desc())
         )
         if status is not None:
@@ -254,7 +255,11 @@ class VisitEvent(Base):
 # The last day the NPM was on site, computed in SQL so that it never drifts.
 Place.last_visited_on = column_property(
     select(func.max(Visit.end_date))
-    .where(Visit.place_id == Place.id, Visit.status.in_(VISITED_STATUSES))
+    .where(
+        Visit.place_id == Place.id,
+        Visit.status.in_(VISITED_STATUSES),
+        Visit.deleted_at.is_(None),
+    )
     .correlate_except(Visit)
     .scalar_subquery()
 )

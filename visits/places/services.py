@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import Select, select
 from sqlalchemy.orm import contains_eager, selectinload
 
+from visits import audit
 from visits.extensions import db
 from visits.models import (
     Authority,
@@ -78,6 +79,8 @@ def save_place(place: Place | None, values: PlaceValues) -> Place:
     place.address = values.address.strip()
     place.capacity = values.capacity
     place.population_categories = list(values.population_categories)
+    action = "place.create" if place.id is None else "place.update"
+    audit.record(action, place, fields=audit.changed_fields(place))
     db.session.commit()
     return place
 
@@ -88,6 +91,7 @@ def deactivate(place: Place, reason: str) -> None:
         raise PlaceStateError(place.id)
     place.active = False
     place.deactivation_reason = reason.strip()
+    audit.record("place.deactivate", place, reason=place.deactivation_reason)
     db.session.commit()
 
 
@@ -96,14 +100,15 @@ def reactivate(place: Place) -> None:
         raise PlaceStateError(place.id)
     place.active = True
     place.deactivation_reason = None
+    audit.record("place.reactivate", place)
     db.session.commit()
 
 
 def visit_history(place_id: int) -> Select[Visit]:
-    """The place's visits, newest first (their metadata is visible to all)."""
+    """The place's visits, newest first (their metadata is visible to all; deleted ones aside)."""
     return (
         select(Visit)
-        .where(Visit.place_id == place_id)
+        .where(Visit.place_id == place_id, Visit.deleted_at.is_(None))
         .order_by(Visit.start_date.desc(), Visit.id.desc())
     )
 

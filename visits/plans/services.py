@@ -18,6 +18,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, distinct, func, or_, select
 from sqlalchemy.orm import selectinload
 
+from visits import audit
 from visits.extensions import db
 from visits.models import MonitoringPlan, Place, PlaceType, PlannedVisit, VisitType
 from visits.models.choices import Choice, label_choices
@@ -117,6 +118,7 @@ def add_entry(
         plan=plan, place_id=place_id, month=month, visit_type=visit_type, reason=reason.strip()
     )
     db.session.add(entry)
+    audit.record("plan_entry.create", entry, fields=audit.changed_fields(entry), year=year)
     db.session.commit()
     return entry
 
@@ -128,6 +130,7 @@ def withdraw_entry(entry: PlannedVisit) -> bool:
     if entry.withdrawn:
         return False
     entry.withdrawn = True
+    audit.record("plan_entry.withdraw", entry)
     db.session.commit()
     return True
 

@@ -14,6 +14,7 @@ from flask_babel.speaklater import LazyString
 from sqlalchemy import Select, case, func, select
 from sqlalchemy.orm import selectinload
 
+from visits import audit
 from visits.extensions import db
 from visits.models import Authority, PlaceType, Region
 
@@ -164,5 +165,7 @@ def save_row(kind: ReferenceKind, row: ReferenceRow | None, values: RowValues) -
     row.name_ky = values.name_ky.strip()
     row.active = values.active
     row.position = values.position
+    action = "reference.create" if row.id is None else "reference.update"
+    audit.record(action, row, fields=audit.changed_fields(row))
     db.session.commit()
     return row

@@ -18,6 +18,7 @@ from flask_babel.speaklater import LazyString
 from sqlalchemy import func, select
 from sqlalchemy.orm.exc import StaleDataError
 
+from visits import audit
 from visits.extensions import db
 from visits.models import Finding, ReviewState, Visit, VisitEvent, VisitStatus, VisitType
 from visits.policy import can_see_content
@@ -116,6 +117,9 @@ def transition(visit: Visit, target: VisitStatus, user: Any, comment: str = "") 
     visit.status = target
     db.session.add(event)
     try:
+        audit.record(
+            "visit.transition", visit, from_status=event.from_status, to_status=target.value
+        )
         db.session.commit()
     except StaleDataError:
         db.session.rollback()
@@ -129,7 +133,9 @@ def _check_findings_accepted(visit: Visit) -> None:
     """An approved visit is the record: each of its findings has been reviewed."""
     pending = db.session.scalar(
         select(func.count(Finding.id)).where(
-            Finding.visit_id == visit.id, Finding.review_state != ReviewState.ACCEPTED
+            Finding.visit_id == visit.id,
+            Finding.review_state != ReviewState.ACCEPTED,
+            Finding.deleted_at.is_(None),
         )
     )
     if pending:

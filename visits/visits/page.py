@@ -47,6 +47,7 @@ def detail_context(visit: Visit, **forms: Any) -> dict[str, Any]:
         "events": events,
         "can_see_content": can_see,
         "can_edit": can_edit,
+        "can_delete": policy.can_delete_visit(current_user, visit),
         "population": services.population_rows(visit),
         "transitions": services.allowed_transitions(current_user, visit),
         "transition_form": forms.get("transition_form", TransitionForm(formdata=None)),
@@ -76,6 +77,7 @@ def detail_context(visit: Visit, **forms: Any) -> dict[str, Any]:
         interviews=db.session.scalars(interviews_of(visit.id)).all(),
         findings=db.session.scalars(findings_of(visit.id)).all(),
         attachments=db.session.scalars(attachments_of(visit.id)).all(),
+        can_delete_files=policy.can_delete_content(current_user, visit),
         quota=services.interview_quota(visit)
         if visit.visit_type is VisitType.COMPREHENSIVE
         else None,

@@ -78,7 +78,9 @@ def people_interviewed(visit: Visit) -> int:
     """People held who were interviewed: individual and group interviews, by head."""
     total = db.session.scalar(
         select(func.coalesce(func.sum(Interview.people_count), 0)).where(
-            Interview.visit_id == visit.id, Interview.kind.in_(DETAINEE_KINDS)
+            Interview.visit_id == visit.id,
+            Interview.kind.in_(DETAINEE_KINDS),
+            Interview.deleted_at.is_(None),
         )
     )
     return int(total or 0)

@@ -16,6 +16,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy import func, select
 
+from visits import audit
 from visits.extensions import db
 from visits.models import (
     Answer,
@@ -130,6 +131,7 @@ def create_visit(
         visit.answers.append(ChecklistAnswer(item_id=item.id, answer=None, note=""))
     if entry is not None:
         entry.visit = visit
+    audit.record("visit.create", visit, fields=audit.filled_fields(visit))
     db.session.commit()
     return visit
 
@@ -193,6 +195,7 @@ def update_visit(
     visit.population_by_category = by_category
     if reason is not None:
         visit.interview_shortfall_reason = reason
+    audit.record("visit.update", visit, fields=audit.changed_fields(visit))
     db.session.commit()
     return visit
 
@@ -286,6 +289,7 @@ def add_member(
             member.is_lead = False
     member = VisitMember(user=person, expertise=expertise, gender=gender, is_lead=is_lead)
     visit.members.append(member)
+    audit.record("visit.member_add", visit, member_user_id=person.id, is_lead=is_lead)
     db.session.commit()
     return member
 
@@ -302,6 +306,7 @@ def remove_member(visit: Visit, member: VisitMember) -> None:
                 name=member.user.display_name,
             )
         )
+    audit.record("visit.member_remove", visit, member_user_id=member.user_id)
     visit.members.remove(member)
     db.session.delete(member)
     db.session.commit()
@@ -354,6 +359,14 @@ def save_checklist(
         record.updated_by_id = user.id
         record.updated_at = utcnow()
         changed += 1
+    if changed:
+        fields = {name for record in own.values() for name in audit.changed_fields(record)}
+        audit.record(
+            "visit.checklist_save",
+            visit,
+            answers_changed=changed,
+            fields=sorted(fields - {"updated_at", "updated_by_id"}),
+        )
     db.session.commit()
     return changed
 
@@ -377,5 +390,6 @@ def record_reprisal_check(
     check.checked_visit_id = visit.id
     check.checked_by_id = user.id
     check.checked_at = utcnow()
+    audit.record("reprisal_check.record", check, outcome=status.value, visit_id=visit.id)
     db.session.commit()
     return check

@@ -14,7 +14,8 @@ from flask_login import current_user
 from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
-from visits import policy
+from visits import deletion, policy
+from visits.deleted.forms import DeleteForm
 from visits.extensions import db
 from visits.forms import Form, render_conflict, render_form
 from visits.models import (
@@ -274,6 +275,40 @@ def transition(visit_id: int) -> Response | tuple[str, int]:
     return html, status if status != 200 else form_status
 
 
+# --- Deleting -----------------------------------------------------------------------
+
+
+@bp.route("/<int:visit_id>/delete", methods=["GET", "POST"])
+@form_view
+def delete(visit_id: int) -> Response | tuple[str, int]:
+    """Delete a visit, with a reason (its lead or a supervisor, before approval).
+
+    The visit and all its content are hidden, not erased; a supervisor can
+    restore them.
+    """
+    visit = policy.visit_to_delete(visit_id)
+    form = DeleteForm()
+    if form.validate_on_submit():
+        try:
+            deletion.soft_delete(visit, current_user, form.reason.data or "")
+        except deletion.ChangedMeanwhile:
+            abort(409, description=_("Someone changed this visit meanwhile. Try again."))
+        flash(_("Visit %(reference)s was deleted.", reference=visit.reference), "success")
+        return redirect(url_for("visits.index"))
+    return render_form(
+        "deleted/confirm.html",
+        form,
+        what=visit.reference,
+        visit=visit,
+        action=url_for("visits.delete", visit_id=visit.id),
+        back=detail_url(visit),
+        consequence=_(
+            "Its interviews, findings, photos and documents are hidden with it, "
+            "and come back with it."
+        ),
+    )
+
+
 # --- Checklist answers ------------------------------------------------------------
 
 
@@ -316,7 +351,13 @@ def record_reprisal_check(visit_id: int, check_id: int) -> Response | tuple[str,
     visit = policy.load_visit(visit_id)
     policy.require_editable(visit)
     check = db.session.get(ReprisalCheck, check_id, options=[selectinload(ReprisalCheck.interview)])
-    if check is None or check.place_id != visit.place_id or check.interview.visit_id == visit.id:
+    if (
+        check is None
+        or check.place_id != visit.place_id
+        or check.interview.visit_id == visit.id
+        or check.interview.is_deleted
+        or check.interview.visit.is_deleted
+    ):
         abort(404)
     if check.status is not ReprisalStatus.PENDING:
         abort(409, description=_("This check was already recorded."))

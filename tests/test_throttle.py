@@ -1,0 +1,254 @@
+"""The per-account throttle (before any hashing) and the per-address limits."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+import redis
+from argon2 import PasswordHasher
+from flask import Flask
+from flask_babel import format_time
+from sqlalchemy import select
+
+from tests.conftest import app_config
+from tests.support import Account, AuthActions, Clock, totp_code
+from visits import create_app
+from visits.auth import two_factor
+from visits.config import from_environment
+from visits.extensions import db
+from visits.models import AuditEvent, User
+
+LOCAL_REDIS = "redis://127.0.0.1:6379/15"
+LOCKED = "accepts no new attempt until"
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
+    clock = Clock()
+    monkeypatch.setattr("visits.models.base.utcnow", clock)
+    return clock
+
+
+@pytest.fixture
+def argon2_calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every argon2 verification the app runs, password or recovery code."""
+    calls: list[str] = []
+    original = PasswordHasher.verify
+
+    def counting(self: PasswordHasher, stored: Any, password: Any) -> bool:
+        calls.append("verify")
+        return original(self, stored, password)
+
+    monkeypatch.setattr(PasswordHasher, "verify", counting)
+    return calls
+
+
+def fail(auth: AuthActions, account: Account, times: int) -> None:
+    for _ in range(times):
+        response = auth.login(account.email, "a wrong password")
+        assert response.status_code == 422
+        assert "Wrong email or password." in response.get_data(as_text=True)
+
+
+# --- Per account ---------------------------------------------------------------
+
+
+def test_sixth_attempt_is_refused_without_hashing(
+    app: Flask, auth: AuthActions, monitor: Account, clock: Clock, argon2_calls: list[str]
+) -> None:
+    fail(auth, monitor, 5)
+    assert len(argon2_calls) == 5
+    argon2_calls.clear()
+
+    # Even the right password: the account is locked for 15 minutes.
+    response = auth.login(monitor)
+
+    assert argon2_calls == []  # guards the locked_until check before verify_password
+    assert response.status_code == 429
+    page = response.get_data(as_text=True)
+    with app.test_request_context():
+        retry_at = format_time(clock.now + timedelta(minutes=15), "short")
+    assert LOCKED in page
+    assert retry_at in page
+    assert auth.client.get("/").status_code == 302
+
+
+def test_lock_ends_when_the_window_has_passed(
+    auth: AuthActions, monitor: Account, clock: Clock
+) -> None:
+    fail(auth, monitor, 5)
+    clock.advance(minutes=14)
+    assert auth.login(monitor).status_code == 429
+    clock.advance(minutes=1, seconds=1)
+    assert auth.login(monitor).status_code == 302
+
+
+def test_failures_spread_over_more_than_the_window_do_not_lock(
+    auth: AuthActions, monitor: Account, clock: Clock
+) -> None:
+    fail(auth, monitor, 4)
+    clock.advance(minutes=16)
+    fail(auth, monitor, 4)
+    assert auth.login(monitor).status_code == 302
+
+
+def test_a_success_resets_the_count(auth: AuthActions, monitor: Account) -> None:
+    fail(auth, monitor, 4)
+    assert auth.login(monitor).status_code == 302
+    auth.logout()
+    fail(auth, monitor, 4)
+    assert auth.login(monitor).status_code == 302
+
+
+def test_the_limit_is_a_setting(
+    app: Flask, auth: AuthActions, monitor: Account, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(app.config, "LOGIN_FAILURES_LIMIT", 2)
+    fail(auth, monitor, 2)
+    assert auth.login(monitor).status_code == 429
+
+
+def test_unknown_email_answers_like_a_wrong_password(
+    auth: AuthActions, monitor: Account, argon2_calls: list[str]
+) -> None:
+    wrong = auth.login(monitor.email, "a wrong password")
+    calls_for_wrong_password = len(argon2_calls)
+    argon2_calls.clear()
+    unknown = auth.login("nobody@test.example", "a wrong password")
+    assert len(argon2_calls) == calls_for_wrong_password == 1
+    assert wrong.status_code == unknown.status_code == 422
+    # There is no account to count failures on: the per-address limit holds
+    # these back, and the answer never changes.
+    for _ in range(6):
+        response = auth.login("nobody@test.example", "a wrong password")
+        assert "Wrong email or password." in response.get_data(as_text=True)
+
+
+def test_wrong_codes_count_too(
+    app: Flask, make_user: Callable[..., Account], clock: Clock, argon2_calls: list[str]
+) -> None:
+    account = make_user()
+    with app.app_context():
+        user = db.session.get(User, account.id)
+        assert user is not None
+        secret = two_factor.new_secret()
+        two_factor.store_secret(user, secret)
+        db.session.commit()
+    auth = AuthActions(app.test_client())
+    for _ in range(5):
+        assert auth.login_with_code(account, "000000").status_code == 422
+
+    argon2_calls.clear()
+    refused = auth.login(account)
+    assert refused.status_code == 429
+    assert argon2_calls == []
+    assert LOCKED in refused.get_data(as_text=True)
+
+
+def test_a_locked_account_refuses_even_a_right_code(
+    app: Flask, make_user: Callable[..., Account], clock: Clock
+) -> None:
+    account = make_user()
+    with app.app_context():
+        user = db.session.get(User, account.id)
+        assert user is not None
+        secret = two_factor.new_secret()
+        two_factor.store_secret(user, secret)
+        db.session.commit()
+    client = app.test_client()
+    auth = AuthActions(client)
+    auth.post("/auth/login", {"email": account.email, "password": account.password})
+    for _ in range(5):
+        assert auth.post("/auth/two-factor", {"code": "000000"}).status_code == 422
+    response = auth.post("/auth/two-factor", {"code": totp_code(secret, clock.now)})
+    assert response.status_code == 429
+    assert client.get("/").status_code == 302
+
+
+def test_failures_and_the_lock_are_in_the_audit_trail(
+    app: Flask, auth: AuthActions, monitor: Account
+) -> None:
+    fail(auth, monitor, 5)
+    auth.login(monitor)
+    with app.app_context():
+        reasons = [
+            event.details
+            for event in db.session.scalars(
+                select(AuditEvent)
+                .where(AuditEvent.action == "auth.sign_in_failed")
+                .order_by(AuditEvent.id)
+            )
+        ]
+    assert len(reasons) == 6
+    assert '"wrong_password"' in reasons[0]
+    assert '"throttled"' in reasons[-1]
+
+
+# --- Per address ---------------------------------------------------------------
+
+
+def limited_app(tmp_path: Path, database_url: str, **overrides: Any) -> Flask:
+    return create_app(
+        {**app_config(tmp_path, database_url), "LOGIN_RATE_LIMIT": "3 per minute", **overrides}
+    )
+
+
+@pytest.fixture
+def restore_limiter(tmp_path: Path, database_url: str) -> Iterator[None]:
+    """The limiter is shared: give it back in-memory counters after the test."""
+    yield
+    create_app(app_config(tmp_path / "after", database_url))
+
+
+def test_second_step_is_rate_limited_per_address(
+    tmp_path: Path, database_url: str, restore_limiter: None
+) -> None:
+    app = limited_app(tmp_path, database_url)
+    auth = AuthActions(app.test_client())
+    statuses = [auth.post("/auth/two-factor", {"code": "000000"}).status_code for _ in range(4)]
+    assert statuses == [302, 302, 302, 429]
+
+
+def test_confirmation_is_rate_limited_per_address(
+    tmp_path: Path, database_url: str, monitor: Account, restore_limiter: None
+) -> None:
+    app = limited_app(tmp_path, database_url)
+    auth = AuthActions(app.test_client())
+    assert auth.login(monitor).status_code == 302
+    statuses = [auth.post("/auth/confirm", {"password": "x"}).status_code for _ in range(4)]
+    assert statuses == [422, 422, 422, 429]
+
+
+def test_rate_limits_are_kept_in_redis_when_configured(
+    tmp_path: Path, database_url: str, restore_limiter: None
+) -> None:
+    store = redis.Redis.from_url(LOCAL_REDIS, socket_connect_timeout=1)
+    try:
+        store.flushdb()
+    except redis.exceptions.ConnectionError as error:
+        message = f"no Redis at {LOCAL_REDIS}: {error}"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message, pytrace=False)
+        pytest.skip(message)
+
+    settings = from_environment({"REDIS_URL": LOCAL_REDIS}, instance_dir=tmp_path)
+    assert settings["RATELIMIT_STORAGE_URI"] == LOCAL_REDIS
+    app = limited_app(
+        tmp_path, database_url, RATELIMIT_STORAGE_URI=settings["RATELIMIT_STORAGE_URI"]
+    )
+    auth = AuthActions(app.test_client())
+    statuses = [auth.login("x@test.example", "wrong").status_code for _ in range(4)]
+
+    assert statuses == [422, 422, 422, 429]
+    assert store.keys("*"), "the counters are in Redis database 15"
+    # Another worker (or this one, restarted) on the same Redis sees the same count.
+    other_worker = limited_app(tmp_path / "other", database_url, RATELIMIT_STORAGE_URI=LOCAL_REDIS)
+    assert AuthActions(other_worker.test_client()).login("x@test.example", "wrong").status_code == (
+        429
+    )
+    store.flushdb()

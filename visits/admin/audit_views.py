@@ -1,0 +1,68 @@
+"""The audit trail: a filtered, paginated page and its CSV export (supervisors, admins).
+
+Looking at the trail is itself recorded: each page view as ``audit.view``,
+each export as ``audit.export``, with the filters used.
+"""
+
+from __future__ import annotations
+
+from flask import Response, current_app, render_template, request
+from werkzeug.wrappers import Response as BaseResponse
+
+from visits import audit, audit_trail
+from visits.admin import bp
+from visits.admin.audit_forms import AuditFilterForm
+from visits.audit_export import csv_chunks
+from visits.extensions import db
+from visits.i18n import npm_today
+from visits.security import recent_authentication, requires
+
+EVENTS_PER_PAGE = 50
+
+
+def _page(filters: AuditFilterForm, status: int, page: object = None) -> tuple[str, int]:
+    return render_template(
+        "admin/audit.html",
+        filters=filters,
+        page=page,
+        action_label=audit_trail.action_label,
+        object_label=audit_trail.object_label,
+        details_of=audit_trail.details_of,
+        detail_label=audit_trail.detail_label,
+    ), status
+
+
+@bp.route("/audit")
+@requires("view_audit")
+def audit_log() -> tuple[str, int]:
+    """The audit trail, newest first, filtered by person, action, object and dates."""
+    filters = AuditFilterForm(request.args)
+    if not filters.validate():
+        return _page(filters, 400)
+    chosen = filters.to_filters()
+    page_number = request.args.get("page", 1, type=int) or 1
+    audit.record_now("audit.view", filters=chosen.as_details(), page=page_number)
+    page = db.paginate(audit_trail.events(chosen), per_page=EVENTS_PER_PAGE, error_out=False)
+    return _page(filters, 200, page)
+
+
+@bp.route("/audit/export.csv")
+@requires("view_audit")
+@recent_authentication()
+def audit_export() -> BaseResponse | tuple[str, int]:
+    """The filtered audit trail as a CSV file, streamed in batches.
+
+    The password is asked again first when it was given more than
+    ``REAUTH_MINUTES`` ago; the export follows once confirmed.
+    """
+    filters = AuditFilterForm(request.args)
+    if not filters.validate():
+        return _page(filters, 400)
+    chosen = filters.to_filters()
+    audit.record_now("audit.export", filters=chosen.as_details())
+    filename = f"audit-{npm_today().isoformat()}.csv"
+    return Response(
+        csv_chunks(current_app._get_current_object(), chosen),  # type: ignore[attr-defined]
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )

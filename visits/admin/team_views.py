@@ -1,0 +1,184 @@
+"""Teams: the list, a new team, a team's page (name, lead, members), deactivation."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from werkzeug.wrappers import Response
+
+from visits.admin import bp, teams
+from visits.admin.forms import NewTeamForm, TeamForm, TeamMemberForm
+from visits.extensions import db
+from visits.forms import EmptyForm, Form, render_form
+from visits.models import Team
+from visits.security import form_view, requires
+
+TEAMS_PER_PAGE = 25
+
+
+def team_or_404(team_id: int) -> Team:
+    team = teams.load(team_id)
+    if team is None:
+        abort(404)
+    return team
+
+
+def _show_error(form: Form, error: teams.TeamRuleError) -> None:
+    field = form._fields.get(error.field) if error.field else None
+    if field is not None:
+        field.errors = [*field.errors, error.message]
+    else:
+        form.form_errors.append(error.message)
+
+
+def _team_form(team: Team) -> TeamForm:
+    form = TeamForm(
+        formdata=None,
+        name=team.name,
+        lead_id=str(team.lead_id) if team.lead_id is not None else "",
+    )
+    form.offer_members(team.members)
+    return form
+
+
+def _member_form(team: Team) -> TeamMemberForm:
+    form = TeamMemberForm(formdata=None)
+    form.offer_people(teams.candidates(team))
+    return form
+
+
+def _team_page(
+    team: Team,
+    team_form: TeamForm | None = None,
+    member_form: TeamMemberForm | None = None,
+) -> tuple[str, int]:
+    """The team page; the form that was posted, if any, sets the status."""
+    posted: Form = team_form or member_form or EmptyForm(formdata=None)
+    return render_form(
+        "admin/team.html",
+        posted,
+        team=team,
+        team_form=team_form or _team_form(team),
+        member_form=member_form or _member_form(team),
+        action_form=EmptyForm(formdata=None),
+    )
+
+
+@bp.route("/teams")
+@requires("manage_users")
+def teams_index() -> str:
+    """The standing teams, active ones first, with their lead and members."""
+    page = db.paginate(teams.listing(), per_page=TEAMS_PER_PAGE, error_out=False)
+    return render_template("admin/teams.html", page=page)
+
+
+@bp.route("/teams/new", methods=["GET", "POST"])
+@requires("manage_users")
+@form_view
+def new_team() -> Response | tuple[str, int]:
+    """Create a team; members and a lead are added on its page."""
+    form = NewTeamForm()
+    if form.validate_on_submit():
+        try:
+            team = teams.create_team(form.name.data or "")
+        except teams.TeamRuleError as error:
+            db.session.rollback()
+            _show_error(form, error)
+        else:
+            flash(_("Team %(name)s created. Now add its members.", name=team.name), "success")
+            return redirect(url_for("admin.team", team_id=team.id))
+    return render_form("admin/team_new.html", form)
+
+
+@bp.get("/teams/<int:team_id>")
+@requires("manage_users")
+def team(team_id: int) -> tuple[str, int]:
+    """A team: its name and lead, its members, who can be added."""
+    return _team_page(team_or_404(team_id))
+
+
+@bp.post("/teams/<int:team_id>")
+@requires("manage_users")
+@form_view
+def update_team(team_id: int) -> Response | tuple[str, int]:
+    """Rename a team or choose its lead among its members."""
+    team = team_or_404(team_id)
+    form = TeamForm()
+    form.offer_members(team.members)
+    if form.validate_on_submit():
+        lead = form.lead_id.data
+        try:
+            changed = teams.update_team(team, form.name.data or "", int(lead) if lead else None)
+        except teams.TeamRuleError as error:
+            db.session.rollback()
+            team = team_or_404(team_id)
+            _show_error(form, error)
+        else:
+            if changed:
+                flash(_("Team %(name)s saved.", name=team.name), "success")
+            return redirect(url_for("admin.team", team_id=team.id))
+    return _team_page(team, team_form=form)
+
+
+@bp.route("/teams/<int:team_id>/members", methods=["POST"])
+@requires("manage_users")
+@form_view
+def add_team_member(team_id: int) -> Response | tuple[str, int]:
+    """Add a monitor or supervisor to the team."""
+    team = team_or_404(team_id)
+    form = TeamMemberForm()
+    form.offer_people(teams.candidates(team))
+    if form.validate_on_submit():
+        try:
+            member = teams.add_member(team, int(form.user_id.data or 0))
+        except teams.TeamRuleError as error:
+            db.session.rollback()
+            team = team_or_404(team_id)
+            _show_error(form, error)
+        else:
+            flash(
+                _("%(name)s joined team %(team)s.", name=member.user.display_name, team=team.name),
+                "success",
+            )
+            return redirect(url_for("admin.team", team_id=team.id))
+    return _team_page(team, member_form=form)
+
+
+@bp.route("/teams/<int:team_id>/members/<int:team_member_id>/remove", methods=["POST"])
+@requires("manage_users")
+def remove_team_member(team_id: int, team_member_id: int) -> Response:
+    """Take someone off the team (never its lead: choose another lead first)."""
+    team = team_or_404(team_id)
+    member = next((m for m in team.members if m.id == team_member_id), None)
+    if member is None:
+        abort(404)
+    name = member.user.display_name
+    try:
+        teams.remove_member(team, member)
+    except teams.TeamRuleError as error:
+        db.session.rollback()
+        abort(409, description=error.message)
+    flash(_("%(name)s is no longer on team %(team)s.", name=name, team=team.name), "success")
+    return redirect(url_for("admin.team", team_id=team.id))
+
+
+@bp.route("/teams/<int:team_id>/deactivate", methods=["POST"])
+@requires("manage_users")
+def deactivate_team(team_id: int) -> Response:
+    """Deactivate a team that no longer works together; it is kept, and can come back."""
+    team = team_or_404(team_id)
+    if not teams.set_active(team, False):
+        abort(409, description=_("This team is already deactivated."))
+    flash(_("Team %(name)s is deactivated.", name=team.name), "success")
+    return redirect(url_for("admin.teams_index"))
+
+
+@bp.route("/teams/<int:team_id>/reactivate", methods=["POST"])
+@requires("manage_users")
+def reactivate_team(team_id: int) -> Response:
+    """Bring a deactivated team back."""
+    team = team_or_404(team_id)
+    if not teams.set_active(team, True):
+        abort(409, description=_("This team is active already."))
+    flash(_("Team %(name)s is active again.", name=team.name), "success")
+    return redirect(url_for("admin.team", team_id=team.id))

@@ -1,0 +1,147 @@
+"""Standing teams of the NPM (North, South, ...): rules, testable without HTTP.
+
+A team has a name, members (monitors and supervisors) and a lead chosen
+among its members. Teams are deactivated, never deleted. Every change is
+audited.
+"""
+
+from __future__ import annotations
+
+from flask_babel import gettext as _
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import selectinload
+
+from visits.audit import changed_fields, record
+from visits.extensions import db
+from visits.models import Role, Team, TeamMember, User
+
+# Who can be on a team: administrators manage accounts, they do not visit.
+MEMBER_ROLES = (Role.MONITOR, Role.SUPERVISOR)
+
+
+class TeamRuleError(Exception):
+    """A team change the rules refuse; ``field`` names the form field it concerns."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+def listing() -> Select[Team]:
+    """Teams by name, active ones first, with their lead and members eager-loaded."""
+    return (
+        select(Team)
+        .options(
+            selectinload(Team.lead),
+            selectinload(Team.members).selectinload(TeamMember.user),
+        )
+        .order_by(Team.active.desc(), func.lower(Team.name), Team.id)
+    )
+
+
+def load(team_id: int) -> Team | None:
+    return db.session.get(
+        Team,
+        team_id,
+        options=[
+            selectinload(Team.lead),
+            selectinload(Team.members).selectinload(TeamMember.user),
+        ],
+    )
+
+
+def _check_name(name: str, team: Team | None = None) -> str:
+    name = name.strip()
+    query = select(Team.id).where(func.lower(Team.name) == name.lower())
+    if team is not None:
+        query = query.where(Team.id != team.id)
+    if db.session.scalar(query) is not None:
+        raise TeamRuleError(_("A team with this name already exists."), field="name")
+    return name
+
+
+def create_team(name: str) -> Team:
+    team = Team(name=_check_name(name))
+    db.session.add(team)
+    db.session.flush()
+    record("team.create", team, name=team.name)
+    db.session.commit()
+    return team
+
+
+def update_team(team: Team, name: str, lead_id: int | None) -> bool:
+    """Rename the team and choose its lead among its members; False when nothing changed."""
+    team.name = _check_name(name, team)
+    if lead_id is not None and lead_id not in {member.user_id for member in team.members}:
+        raise TeamRuleError(_("The lead must be a member of the team."), field="lead_id")
+    team.lead_id = lead_id
+    fields = changed_fields(team)
+    if not fields:
+        return False
+    record("team.update", team, fields=fields)
+    db.session.commit()
+    return True
+
+
+def candidates(team: Team) -> list[User]:
+    """Active monitors and supervisors not on the team yet, by name."""
+    query = (
+        select(User)
+        .where(
+            User.active.is_(True),
+            User.role.in_(MEMBER_ROLES),
+            User.id.not_in(select(TeamMember.user_id).where(TeamMember.team_id == team.id)),
+        )
+        .order_by(func.lower(User.display_name), User.id)
+    )
+    return list(db.session.scalars(query))
+
+
+def add_member(team: Team, user_id: int) -> TeamMember:
+    person = db.session.get(User, user_id)
+    if person is None or not person.active or person.role not in MEMBER_ROLES:
+        raise TeamRuleError(_("Choose an active monitor or supervisor."), field="user_id")
+    if any(member.user_id == person.id for member in team.members):
+        raise TeamRuleError(_("%(name)s is already on the team.", name=person.display_name))
+    member = TeamMember(team=team, user=person)
+    db.session.add(member)
+    db.session.flush()
+    record("team.member_add", team, member_user_id=person.id)
+    db.session.commit()
+    return member
+
+
+def remove_member(team: Team, member: TeamMember) -> None:
+    """Take someone off the team; never its lead (choose another lead first)."""
+    if team.lead_id == member.user_id:
+        raise TeamRuleError(
+            _("%(name)s leads the team: choose another lead first.", name=member.user.display_name)
+        )
+    user_id = member.user_id
+    db.session.delete(member)
+    record("team.member_remove", team, member_user_id=user_id)
+    db.session.commit()
+
+
+def set_active(team: Team, active: bool) -> bool:
+    """Deactivate or reactivate a team; False when it already is."""
+    if team.active is active:
+        return False
+    team.active = active
+    record("team.update", team, fields=["active"], active=active)
+    db.session.commit()
+    return True
+
+
+def ensure_team(name: str, lead_email: str) -> bool:
+    """Make the team ``name`` led by the account ``lead_email`` unless it exists (demo data)."""
+    if db.session.scalar(select(Team.id).where(Team.name == name)) is not None:
+        return False
+    lead = db.session.scalars(User.by_email(lead_email)).first()
+    if lead is None:
+        return False
+    team = create_team(name)
+    add_member(team, lead.id)
+    update_team(team, name, lead.id)
+    return True

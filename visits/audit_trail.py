@@ -1,0 +1,260 @@
+"""Reading the audit trail: labels, filters and the page's rows.
+
+Recording lives in ``visits.audit``, the CSV export in
+``visits.audit_export``; this module only reads, and every query filters in
+SQL.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from flask_babel import get_timezone
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
+from sqlalchemy import ColumnElement, Select, select
+from sqlalchemy.orm import selectinload
+
+from visits.extensions import db
+from visits.models import AuditEvent, User
+
+# What each known action means, for the audit page; others show as recorded.
+ACTION_LABELS: dict[str, LazyString] = {
+    "auth.sign_in": _l("Signed in"),
+    "auth.sign_in_failed": _l("Sign-in refused"),
+    "auth.sign_out": _l("Signed out"),
+    "auth.sign_out_everywhere": _l("Signed out on every device"),
+    "auth.password_change": _l("Changed their own password"),
+    "auth.password_change_failed": _l("Password change refused"),
+    "auth.reauthenticate": _l("Confirmed their identity again"),
+    "auth.reauthenticate_failed": _l("Identity confirmation refused"),
+    "auth.recovery_code_use": _l("Recovery code used"),
+    "auth.two_factor_enable": _l("Second factor turned on"),
+    "auth.two_factor_disable": _l("Second factor turned off"),
+    "auth.two_factor_disable_failed": _l("Turning off the second factor refused"),
+    "user.create": _l("Account created"),
+    "user.role_change": _l("Role changed"),
+    "user.deactivate": _l("Account deactivated"),
+    "user.reactivate": _l("Account reactivated"),
+    "user.password_reset": _l("Password reset by an administrator"),
+    "user.sessions_ended": _l("Account signed out on every device"),
+    "user.two_factor_required": _l("Second factor requirement changed"),
+    "team.create": _l("Team created"),
+    "team.update": _l("Team changed"),
+    "team.member_add": _l("Added to a team"),
+    "team.member_remove": _l("Removed from a team"),
+    "visit.create": _l("Visit created"),
+    "visit.update": _l("Visit details changed"),
+    "visit.transition": _l("Visit moved to another stage"),
+    "visit.member_add": _l("Visit team member added"),
+    "visit.member_remove": _l("Visit team member removed"),
+    "visit.checklist_save": _l("Checklist answers saved"),
+    "visit.delete": _l("Visit deleted"),
+    "visit.restore": _l("Visit restored"),
+    "interview.create": _l("Interview recorded"),
+    "interview.update": _l("Interview changed"),
+    "interview.read": _l("Interview opened"),
+    "interview.consent_withdraw": _l("Withdrawal of consent recorded"),
+    "interview.delete": _l("Interview deleted"),
+    "interview.restore": _l("Interview restored"),
+    "reprisal_check.create": _l("Reprisal check raised for the next visit"),
+    "reprisal_check.record": _l("Reprisal check outcome recorded"),
+    "finding.create": _l("Finding recorded"),
+    "finding.update": _l("Finding changed"),
+    "finding.read": _l("Confidential finding opened"),
+    "finding.submit": _l("Finding submitted for review"),
+    "finding.review": _l("Finding reviewed"),
+    "finding.delete": _l("Finding deleted"),
+    "finding.restore": _l("Finding restored"),
+    "attachment.create": _l("File uploaded"),
+    "attachment.download": _l("File downloaded"),
+    "attachment.delete": _l("File deleted"),
+    "attachment.restore": _l("File restored"),
+    "place.create": _l("Place added"),
+    "place.update": _l("Place changed"),
+    "place.deactivate": _l("Place deactivated"),
+    "place.reactivate": _l("Place reactivated"),
+    "plan_entry.create": _l("Visit planned"),
+    "plan_entry.withdraw": _l("Planned visit withdrawn"),
+    "reference.create": _l("Reference data added"),
+    "reference.update": _l("Reference data changed"),
+    "checklist_item.create": _l("Checklist item added"),
+    "checklist_item.replace": _l("Checklist item replaced"),
+    "checklist_item.retire": _l("Checklist item retired"),
+    "audit.view": _l("Audit trail viewed"),
+    "audit.export": _l("Audit trail exported"),
+    "crypto.keys_rotated": _l("Encryption keys rotated"),
+    "crypto.decryption_failed": _l("A stored value could not be decrypted"),
+    "demo.seed": _l("Demo data created"),
+}
+
+# What the objects of the events are, by table name.
+OBJECT_LABELS: dict[str, LazyString] = {
+    "users": _l("Account"),
+    "teams": _l("Team"),
+    "visits": _l("Visit"),
+    "interviews": _l("Interview"),
+    "findings": _l("Finding"),
+    "attachments": _l("File"),
+    "reprisal_checks": _l("Reprisal check"),
+    "places": _l("Place"),
+    "planned_visits": _l("Plan entry"),
+    "regions": _l("Region"),
+    "place_types": _l("Place type"),
+    "authorities": _l("Authority"),
+    "checklist_items": _l("Checklist item"),
+}
+
+# What the keys of the events' details mean; others show as recorded.
+DETAIL_LABELS: dict[str, LazyString] = {
+    "fields": _l("Fields"),
+    "from": _l("From"),
+    "to": _l("To"),
+    "decision": _l("Decision"),
+    "reason": _l("Reason"),
+    "role": _l("Role"),
+    "member_user_id": _l("Person (number)"),
+    "is_lead": _l("Lead"),
+    "answers_changed": _l("Answers changed"),
+    "outcome": _l("Outcome"),
+    "from_status": _l("From"),
+    "to_status": _l("To"),
+    "deletion_reason": _l("Reason for the deletion"),
+    "second_factor": _l("Second factor"),
+    "required": _l("Required"),
+    "active": _l("Active"),
+    "name": _l("Name"),
+    "places": _l("Places"),
+    "planned_visits": _l("Planned visits"),
+    "visits": _l("Visits"),
+    "interviews": _l("Interviews"),
+    "findings": _l("Findings"),
+    "page": _l("Page"),
+    "filters": _l("Filters"),
+    "user_id": _l("Person (number)"),
+    "action": _l("Action"),
+    "object_type": _l("Object"),
+    "object_id": _l("Object number"),
+    "date_from": _l("From"),
+    "date_to": _l("To"),
+}
+
+
+def action_label(action: str) -> str:
+    label = ACTION_LABELS.get(action)
+    return str(label) if label is not None else action
+
+
+def object_label(object_type: str) -> str:
+    label = OBJECT_LABELS.get(object_type)
+    return str(label) if label is not None else object_type
+
+
+def detail_label(name: str) -> str:
+    label = DETAIL_LABELS.get(name)
+    return str(label) if label is not None else name
+
+
+def npm_midnight(day: date) -> datetime:
+    """The start of ``day`` in the NPM's time zone, as a UTC time."""
+    zone: Any = get_timezone()
+    local = datetime.combine(day, time.min)
+    aware = zone.localize(local) if hasattr(zone, "localize") else local.replace(tzinfo=zone)
+    return aware.astimezone(UTC)
+
+
+@dataclass(frozen=True)
+class AuditFilters:
+    """What the audit page is narrowed to; every part optional."""
+
+    user_id: int | None = None
+    action: str = ""
+    object_type: str = ""
+    object_id: int | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+
+    def as_details(self) -> dict[str, Any]:
+        """The filters that were set, for the event that records a view or an export."""
+        values = {
+            "user_id": self.user_id,
+            "action": self.action,
+            "object_type": self.object_type,
+            "object_id": self.object_id,
+            "date_from": self.date_from.isoformat() if self.date_from else None,
+            "date_to": self.date_to.isoformat() if self.date_to else None,
+        }
+        return {name: value for name, value in values.items() if value not in (None, "")}
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def conditions(filters: AuditFilters) -> list[ColumnElement[bool]]:
+    """The WHERE clauses that select the events the filters ask for."""
+    where: list[ColumnElement[bool]] = []
+    if filters.user_id is not None:
+        where.append(AuditEvent.user_id == filters.user_id)
+    if filters.action:
+        where.append(AuditEvent.action.like(f"{_escape_like(filters.action)}%", escape="\\"))
+    if filters.object_type:
+        where.append(AuditEvent.object_type == filters.object_type)
+    if filters.object_id is not None:
+        where.append(AuditEvent.object_id == filters.object_id)
+    # UTC bounds: SQLite keeps UTC wall times (and compares them as text).
+    if filters.date_from is not None:
+        where.append(AuditEvent.created_at >= npm_midnight(filters.date_from))
+    if filters.date_to is not None:
+        where.append(AuditEvent.created_at < npm_midnight(filters.date_to + timedelta(days=1)))
+    return where
+
+
+def events(filters: AuditFilters) -> Select[AuditEvent]:
+    """The events the filters select, newest first, with their users."""
+    query = select(AuditEvent).options(selectinload(AuditEvent.user))
+    return query.where(*conditions(filters)).order_by(AuditEvent.id.desc())
+
+
+def user_choices() -> list[tuple[int, str]]:
+    """(id, "name (email)") of every account, for the user filter."""
+    query = select(User.id, User.display_name, User.email).order_by(User.display_name, User.id)
+    return [(user_id, f"{name} ({email})") for user_id, name, email in db.session.execute(query)]
+
+
+@dataclass(frozen=True)
+class Detail:
+    name: str
+    value: str
+
+
+def details_of(event: AuditEvent) -> list[Detail]:
+    """The event's details as name/value pairs (lists joined), in name order."""
+    try:
+        parsed = json.loads(event.details or "{}")
+    except ValueError:
+        return [Detail("", event.details)]
+    if not isinstance(parsed, dict):
+        return [Detail("", str(parsed))]
+    return [Detail(name, _plain(value)) for name, value in sorted(parsed.items())]
+
+
+def _plain(value: Any) -> str:
+    if isinstance(value, list):
+        return ", ".join(_plain(item) for item in value)
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    if value is None:
+        return "—"
+    if isinstance(value, dict):
+        return (
+            "; ".join(
+                f"{detail_label(name)}: {_plain(inner)}" for name, inner in sorted(value.items())
+            )
+            or "—"
+        )
+    return str(value)

@@ -1,0 +1,58 @@
+"""Re-authentication: the password again (and a code) before a sensitive action.
+
+``visits.security.recent_authentication`` sends a user here when their
+session's password is older than ``REAUTH_MINUTES``.
+"""
+
+from __future__ import annotations
+
+from flask import redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from visits.auth import bp, services, two_factor
+from visits.auth.forms import ConfirmForm
+from visits.auth.views import login_rate_limit, refuse
+from visits.extensions import limiter
+from visits.forms import render_form
+from visits.security import form_view, safe_next_url
+
+
+def confirm_page(next_url: str, status: int = 200) -> tuple[str, int]:
+    """The confirmation form, leading to ``next_url`` once confirmed."""
+    return render_template(
+        "auth/confirm.html",
+        form=ConfirmForm(formdata=None),
+        next_url=next_url,
+        enrolled=two_factor.is_enrolled(current_user),
+    ), status
+
+
+@bp.route("/confirm", methods=["GET", "POST"])
+@form_view
+@limiter.limit(login_rate_limit, methods=["POST"])
+def confirm() -> Response | tuple[str, int]:
+    """Ask for the password again, then go back to the page that needed it."""
+    next_url = safe_next_url(request.args.get("next")) or url_for("main.dashboard")
+    user = current_user._get_current_object()
+    form = ConfirmForm()
+    status = None
+    if form.validate_on_submit():
+        if two_factor.is_enrolled(user) and not (form.code.data or "").strip():
+            form.code.errors.append(_("Enter the code your app shows now, or a recovery code."))
+        else:
+            attempt = services.confirm_identity(
+                user, form.password.data or "", form.code.data or ""
+            )
+            if attempt.ok:
+                return redirect(next_url)
+            if attempt.outcome is services.SignIn.WRONG_CREDENTIALS:
+                form.password.errors.append(_("This is not your current password."))
+            status = refuse(form, attempt)
+    form.password.data = ""
+    form.code.data = ""
+    page, code = render_form(
+        "auth/confirm.html", form, next_url=next_url, enrolled=two_factor.is_enrolled(user)
+    )
+    return page, status or code

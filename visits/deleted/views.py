@@ -1,0 +1,64 @@
+"""Deleted records: the supervisors' list, and restoring a record."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from visits import deletion
+from visits.deleted import bp
+from visits.deleted.forms import DeletedFilterForm
+from visits.forms import EmptyForm
+from visits.models import Visit
+from visits.security import requires
+
+RECORDS_PER_PAGE = 25
+
+
+@bp.route("/")
+@requires("restore")
+def index() -> tuple[str, int]:
+    """Deleted visits, interviews, findings and files, the latest deletion first."""
+    filters = DeletedFilterForm(request.args)
+    if not filters.validate():
+        return render_template(
+            "deleted/index.html", filters=filters, page=None, records=[], action_form=EmptyForm()
+        ), 400
+    page, records = deletion.deleted_page(filters.kind.data or None, RECORDS_PER_PAGE)
+    return render_template(
+        "deleted/index.html",
+        filters=filters,
+        page=page,
+        records=records,
+        action_form=EmptyForm(),
+    ), 200
+
+
+@bp.route("/<kind>/<int:object_id>/restore", methods=["POST"])
+@requires("restore")
+def restore(kind: str, object_id: int) -> Response:
+    """Bring a deleted record back where it was; the restoring is audited."""
+    record = deletion.load_any(kind, object_id)
+    if record is None:
+        abort(404)
+    try:
+        deletion.restore(record, current_user)
+    except deletion.NotDeleted:
+        abort(409, description=_("This record is not deleted: there is nothing to restore."))
+    except deletion.ChangedMeanwhile:
+        abort(409, description=_("Someone changed this record meanwhile. Try again."))
+    visit = record if isinstance(record, Visit) else record.visit
+    if visit.is_deleted:
+        flash(
+            _(
+                "Restored. It stays hidden while its visit %(reference)s is deleted: "
+                "restore the visit too.",
+                reference=visit.reference,
+            ),
+            "warning",
+        )
+    else:
+        flash(_("Restored: it is back where it was."), "success")
+    return redirect(url_for("deleted.index"))
