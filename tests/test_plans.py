@@ -322,6 +322,25 @@ def test_an_entry_a_visit_was_started_from_cannot_be_withdrawn(
         assert not entry.withdrawn
 
 
+def test_an_entry_whose_visit_was_deleted_says_so_without_a_dead_link(
+    app: Flask, client: FlaskClient, auth: AuthActions, supervisor: Account, monitor: Account
+) -> None:
+    (place_id,) = make_places(app, ["IVS Sokuluk"])
+    with app.app_context():
+        place = db.session.get(Place, place_id)
+        assert place is not None
+        visit = make_visit(place, monitor.id, status=VisitStatus.PREPARING)
+        db.session.commit()
+        visit_id = visit.id
+    plan_entry(app, place_id, 4, visit_id=visit_id)
+    auth.login(supervisor)
+    deleted = auth.post(f"/visits/{visit_id}/delete", {"reason": "Entered twice"})
+    assert deleted.status_code == 302
+    page = client.get(f"/plans/{YEAR}").get_data(as_text=True)
+    assert "The visit started from it was deleted" in page
+    assert f'href="/visits/{visit_id}"' not in page
+
+
 def test_start_visit_is_offered_to_those_who_create_visits_on_open_entries(
     app: Flask, client_as: Callable[[Account | None], FlaskClient], monitor: Account, admin: Account
 ) -> None:

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from tests.support import Account, AuthActions, Clock, totp_code
 from visits.auth import two_factor
 from visits.extensions import db
-from visits.models import RecoveryCode, Role, User
+from visits.models import AuditEvent, RecoveryCode, Role, User
 
 SECRET_SHOWN = re.compile(r'<code class="totp-secret">([A-Z2-7 ]+)</code>')
 RECOVERY_SHOWN = re.compile(r"<li><code>([a-z2-9]{4}-[a-z2-9]{4})</code></li>")
@@ -350,3 +350,36 @@ def test_confirming_identity_asks_for_a_code_when_enrolled(
         "/auth/confirm", {"password": account.password, "code": totp_code(secret, clock.now)}
     )
     assert with_code.status_code == 302
+
+
+def test_admin_removes_a_lost_phones_second_factor(
+    app: Flask, make_user: Callable[..., Account], admin: Account, clock: Clock
+) -> None:
+    account, secret, _codes = enrolled_account(app, make_user, clock)
+    signed_in = app.test_client()
+    assert (
+        AuthActions(signed_in).login_with_code(account, totp_code(secret, clock.now)).status_code
+        == 302
+    )
+    assert signed_in.get("/").status_code == 200
+    chief = AuthActions(app.test_client())
+    chief.login(admin)
+
+    response = chief.post(f"/admin/users/{account.id}/two-factor/reset")
+
+    assert response.status_code == 302
+    page = chief.client.get(f"/admin/users/{account.id}").get_data(as_text=True)
+    assert "Not set up" in page
+    assert signed_in.get("/").status_code == 302  # the old session is over
+    assert stored(app, account).totp_secret_encrypted == ""
+    # The password alone signs in again; the lost phone's codes are worth nothing.
+    assert AuthActions(app.test_client()).login(account).headers["Location"] == "/"
+    with app.app_context():
+        actions = db.session.scalars(
+            select(AuditEvent.action).where(AuditEvent.object_id == account.id)
+        ).all()
+    assert "user.two_factor_reset" in actions
+    again = chief.post(f"/admin/users/{account.id}/two-factor/reset")
+    assert "has no second factor set up" in chief.client.get(again.headers["Location"]).get_data(
+        as_text=True
+    )

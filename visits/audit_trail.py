@@ -43,6 +43,7 @@ ACTION_LABELS: dict[str, LazyString] = {
     "user.password_reset": _l("Password reset by an administrator"),
     "user.sessions_ended": _l("Account signed out on every device"),
     "user.two_factor_required": _l("Second factor requirement changed"),
+    "user.two_factor_reset": _l("Second factor removed by an administrator"),
     "team.create": _l("Team created"),
     "team.update": _l("Team changed"),
     "team.member_add": _l("Added to a team"),

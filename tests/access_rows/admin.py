@@ -18,6 +18,7 @@ ROWS: dict[tuple[str, str], Row] = {
     ("admin.change_role", "POST"): ({"role": ""}, admin_gets(422)),
     ("admin.end_sessions", "POST"): ({}, admin_gets(302)),
     ("admin.require_two_factor", "POST"): ({}, admin_gets(302)),
+    ("admin.reset_two_factor", "POST"): ({}, admin_gets(302)),
     ("admin.teams_index", "GET"): (None, ADMIN_ONLY),
     ("admin.new_team", "GET"): (None, ADMIN_ONLY),
     ("admin.new_team", "POST"): ({"name": ""}, admin_gets(422)),

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from visits.audit import record
+from visits.auth import two_factor
 from visits.extensions import db
 from visits.models import Role, User, UserSession
 from visits.security import hash_password
@@ -112,6 +113,22 @@ def require_two_factor(user: User, required: bool) -> bool:
         return False
     user.two_factor_required = required
     record("user.two_factor_required", user, required=required)
+    db.session.commit()
+    return True
+
+
+def reset_two_factor(user: User) -> bool:
+    """Remove the account's second factor (a lost phone); False when none was set up.
+
+    Every session ends, so that whoever holds the phone or a cookie gets
+    nothing; if a second factor is required, the person sets up a new one at
+    their next sign-in.
+    """
+    if not two_factor.is_enrolled(user):
+        return False
+    two_factor.disable(user)
+    user.end_all_sessions()
+    record("user.two_factor_reset", user)
     db.session.commit()
     return True
 

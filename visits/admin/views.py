@@ -145,6 +145,25 @@ def require_two_factor(user_id: int) -> Response:
     return redirect(url_for("admin.user", user_id=account.id))
 
 
+@bp.route("/users/<int:user_id>/two-factor/reset", methods=["POST"])
+@requires("manage_users")
+def reset_two_factor(user_id: int) -> Response:
+    """Remove an account's second factor after a lost phone; its sessions end."""
+    account = get_user_or_404(user_id)
+    if services.reset_two_factor(account):
+        flash(
+            _(
+                "The second factor of %(name)s was removed and every session ended. "
+                "They set up a new one at their next sign-in.",
+                name=account.display_name,
+            ),
+            "success",
+        )
+    else:
+        flash(_("%(name)s has no second factor set up.", name=account.display_name), "info")
+    return redirect(url_for("admin.user", user_id=account.id))
+
+
 @bp.route("/users/<int:user_id>/deactivate", methods=["POST"])
 @requires("manage_users")
 def deactivate_user(user_id: int) -> Response:

@@ -30,6 +30,7 @@ LAST_YEAR = 2100
 class EntryState(Choice):
     PLANNED = "planned"
     STARTED = "started"
+    VISIT_DELETED = "visit_deleted"
     WITHDRAWN = "withdrawn"
 
 
@@ -40,14 +41,16 @@ label_choices(
         EntryState.PLANNED: _l("Planned"),
         # Translators: a plan entry from which a visit was started.
         EntryState.STARTED: _l("Visit started"),
+        # Translators: a plan entry whose visit was started, then deleted.
+        EntryState.VISIT_DELETED: _l("The visit started from it was deleted"),
         EntryState.WITHDRAWN: _l("Withdrawn"),
     },
 )
 
 
 def entry_state(entry: PlannedVisit) -> EntryState:
-    if entry.visit_id is not None:
-        return EntryState.STARTED
+    if entry.visit is not None:
+        return EntryState.VISIT_DELETED if entry.visit.is_deleted else EntryState.STARTED
     if entry.withdrawn:
         return EntryState.WITHDRAWN
     return EntryState.PLANNED
