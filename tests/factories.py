@@ -19,7 +19,7 @@ from typing import Any
 from flask import Flask
 
 from visits import crypto
-from visits.encrypted import file_aad
+from visits.crypto.fields import file_aad
 from visits.extensions import db
 from visits.i18n import npm_today
 from visits.models import (

@@ -15,7 +15,8 @@ from flask_babel import format_datetime
 from sqlalchemy import select
 
 from tests.support import Account, counting_queries, empty_database
-from visits import audit, audit_export
+from visits import audit
+from visits.audit import export as audit_export
 from visits.extensions import db
 from visits.models import AuditEvent, Role
 
@@ -31,7 +32,7 @@ def add_event(
 ) -> int:
     with app.app_context(), monkeypatch.context() as patched:
         if at is not None:
-            patched.setattr(audit, "utcnow", lambda: at)
+            patched.setattr(audit.trail, "utcnow", lambda: at)
         return audit.record_now(action, **fields).id
 
 

@@ -9,7 +9,7 @@ in plain text (a finding's title), so that it cannot pass by searching the
 wrong place; and the team still reads every canary on the pages, so that it
 cannot pass by losing the data.
 
-Guards: visits/encrypted.py ``Encrypted.__set__`` (fields), the
+Guards: visits/crypto/fields.py ``Encrypted.__set__`` (fields), the
 ``crypto.encrypt_bytes`` call in visits/attachments/services.py
 ``_write_new_file`` (files).
 """

@@ -25,7 +25,7 @@ from tests.factories import PNG_BYTES, World, build_world, make_attachment, make
 from tests.support import Account
 from visits import create_app, crypto
 from visits.attachments import services as attachment_services
-from visits.encrypted import file_aad
+from visits.crypto.fields import file_aad
 from visits.extensions import db
 from visits.models import Attachment, AuditEvent, Finding, Interview, Visit
 
@@ -508,7 +508,7 @@ def test_migration_encrypts_existing_values_and_files_and_its_downgrade_restores
 def test_workers_starting_together_share_one_generated_key_file(tmp_path: Path) -> None:
     first = crypto.load_or_create_keys(tmp_path)
     # A second worker that missed the file a moment ago must not replace it.
-    crypto._create_keys_file_once(crypto.keys_file(tmp_path))
+    crypto.keys._create_keys_file_once(crypto.keys_file(tmp_path))
 
     assert crypto.load_or_create_keys(tmp_path) == first
     assert crypto.keys_file(tmp_path).stat().st_mode & 0o777 == 0o600

@@ -13,7 +13,7 @@ from tests.conftest import app_config
 from tests.support import Account, AuthActions
 from visits import create_app
 from visits.config import from_environment
-from visits.security import CONTENT_SECURITY_POLICY
+from visits.web.headers import CONTENT_SECURITY_POLICY
 
 
 def assert_security_headers(response: TestResponse, path: str) -> None:

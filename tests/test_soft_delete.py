@@ -22,7 +22,7 @@ from tests.factories import (
     make_interview,
 )
 from tests.support import Account, AuthActions, counting_queries
-from visits import deletion
+from visits.deleted import services as deletion
 from visits.extensions import db
 from visits.main.dashboard import dashboard_for
 from visits.models import (

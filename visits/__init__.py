@@ -70,7 +70,7 @@ def _init_extensions(app: Flask) -> None:
 
 def _init_key_ring(app: Flask) -> None:
     from visits.crypto import KeyConfigurationError, keys_file, load_or_create_keys, parse_keys
-    from visits.encrypted import unconfigured_key_ids
+    from visits.crypto.inventory import unconfigured_key_ids
 
     spec = app.config["ENCRYPTION_KEYS"]
     app.extensions["key_ring"] = (
@@ -107,6 +107,7 @@ def _register_blueprints(app: Flask) -> None:
         reference,
     )
     from visits import visits as visits_area
+    from visits.audit import views as audit_views
 
     app.register_blueprint(main.bp)
     app.register_blueprint(auth.bp, url_prefix="/auth")
@@ -122,15 +123,18 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(findings.bp)
     app.register_blueprint(attachments.bp)
     app.register_blueprint(deleted.bp, url_prefix="/deleted")
+    app.register_blueprint(audit_views.bp, url_prefix="/admin/audit")
 
 
 def _register_hooks(app: Flask) -> None:
     from flask_babel import get_locale
     from flask_babel import gettext as _
 
-    from visits.errors import register_error_handlers
+    from visits.access import can
     from visits.i18n import LANGUAGE_NAMES
-    from visits.security import add_security_headers, can, guard_request
+    from visits.web.error_pages import register_error_handlers
+    from visits.web.guard import guard_request
+    from visits.web.headers import add_security_headers
 
     app.before_request(guard_request)
     app.after_request(add_security_headers)

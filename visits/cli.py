@@ -95,8 +95,8 @@ def seed_demo_command(password: str | None, force: bool) -> None:
 
 
 def register_commands(app: Flask) -> None:
-    from visits.audit_cli import audit_command
-    from visits.keys_cli import keys_command
+    from visits.audit.cli import audit_command
+    from visits.crypto.cli import keys_command
     from visits.reference.commands import seed_reference_command
 
     app.cli.add_command(create_user_command)

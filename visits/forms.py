@@ -1,4 +1,5 @@
-"""Form base classes and the helper that renders a form with the right status."""
+"""What every area's forms share: the base classes, the delete form, text filters,
+and the helpers that render a form with the right status."""
 
 from __future__ import annotations
 
@@ -6,10 +7,16 @@ from typing import Any
 
 from flask import render_template
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from flask_wtf import FlaskForm
-from wtforms import HiddenField
+from wtforms import HiddenField, SubmitField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length
 
 from visits.i18n import wtforms_translations
+from visits.models.base import DELETION_REASON_MAX_LENGTH
+from visits.models.choices import Choice
 
 
 class Form(FlaskForm):
@@ -89,3 +96,26 @@ def render_conflict(
         form_template=form_template,
         **context,
     ), 409
+
+
+def enum_choices(choice: type[Choice], blank: LazyString | None = None) -> list[SelectChoice]:
+    """Options for a select field of an enum's members, optionally led by a blank one."""
+    options = [SelectChoice(member.value, member.label) for member in choice]
+    return [SelectChoice("", blank), *options] if blank is not None else options
+
+
+def strip_text(value: Any) -> Any:
+    return value.strip() if isinstance(value, str) else value
+
+
+class DeleteForm(Form):
+    """Deleting needs a reason: it is kept with the record and in the audit trail."""
+
+    reason = TextAreaField(
+        _l("Why is it deleted?"),
+        validators=[
+            DataRequired(_l("Say why it is deleted: the reason is kept with the record.")),
+            Length(max=DELETION_REASON_MAX_LENGTH),
+        ],
+    )
+    submit = SubmitField(_l("Delete"))

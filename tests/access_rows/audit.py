@@ -9,6 +9,6 @@ from tests.access_rows import Row, expect
 AUDITORS = expect(302, 403, 403, 200, 200)
 
 ROWS: dict[tuple[str, str], Row] = {
-    ("admin.audit_log", "GET"): (None, AUDITORS),
-    ("admin.audit_export", "GET"): (None, AUDITORS),
+    ("audit.index", "GET"): (None, AUDITORS),
+    ("audit.export", "GET"): (None, AUDITORS),
 }

@@ -1,8 +1,7 @@
-"""Administration: accounts, teams and the audit trail."""
+"""Administration: accounts and teams."""
 
 from flask import Blueprint
 
 bp = Blueprint("admin", __name__)
 
-import visits.admin.audit_views  # noqa: E402, F401
 from visits.admin import team_views, views  # noqa: E402, F401

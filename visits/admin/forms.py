@@ -8,14 +8,13 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Optional
 
 from visits.config import LOCALES
-from visits.forms import Form
+from visits.forms import Form, enum_choices, strip_text
 from visits.i18n import LANGUAGE_LABELS
 from visits.models import Role, TeamMember, User
-from visits.reference.forms import strip_text
 
 
 def role_choices() -> list[SelectChoice]:
-    return Role.select_choices()
+    return enum_choices(Role)
 
 
 def locale_choices() -> list[SelectChoice]:

@@ -13,9 +13,9 @@ from sqlalchemy import func, select
 
 from visits.audit import record
 from visits.auth import two_factor
+from visits.auth.passwords import hash_password
 from visits.extensions import db
 from visits.models import Role, User, UserSession
-from visits.security import hash_password
 
 # No 0/O, 1/l/I: the temporary password is read aloud or copied by hand.
 _ALPHABET = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"

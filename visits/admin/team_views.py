@@ -6,12 +6,13 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
+from visits.access import requires
 from visits.admin import bp, teams
 from visits.admin.forms import NewTeamForm, TeamForm, TeamMemberForm
 from visits.extensions import db
 from visits.forms import EmptyForm, Form, render_form
 from visits.models import Team
-from visits.security import form_view, requires
+from visits.web.marks import form_view
 
 TEAMS_PER_PAGE = 25
 

@@ -8,12 +8,14 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from visits.access import requires
 from visits.admin import bp, services
 from visits.admin.forms import NewUserForm, RoleForm, TwoFactorRequirementForm, UserFilterForm
+from visits.auth.reauth import recent_authentication
 from visits.extensions import db
 from visits.forms import EmptyForm, render_form
 from visits.models import Role, User
-from visits.security import form_view, recent_authentication, requires
+from visits.web.marks import form_view
 
 USERS_PER_PAGE = 25
 

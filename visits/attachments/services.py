@@ -20,7 +20,7 @@ from flask_babel.speaklater import LazyString
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from visits import audit, crypto
-from visits.encrypted import file_aad
+from visits.crypto.fields import file_aad
 from visits.extensions import db
 from visits.models import Attachment, Finding, User, Visit
 

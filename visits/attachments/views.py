@@ -9,18 +9,17 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from visits import deletion
-from visits.attachments import bp, services
-from visits.attachments.forms import UploadForm
-from visits.deleted.forms import DeleteForm
-from visits.forms import render_form
-from visits.policy import (
+from visits.access.rules import (
     attachment_or_404,
     load_visit,
     require_content_deletable,
     require_editable,
 )
-from visits.security import form_view
+from visits.attachments import bp, services
+from visits.attachments.forms import UploadForm
+from visits.deleted import services as deletion
+from visits.forms import DeleteForm, render_form
+from visits.web.marks import form_view
 
 # A downloaded file is never a page of this site: no script, no plugin, no frame.
 DOWNLOAD_POLICY = (

@@ -9,10 +9,11 @@ from werkzeug.wrappers import Response
 
 from visits.auth import bp, services, sessions, two_factor
 from visits.auth.forms import DisableTwoFactorForm, EnrolForm
+from visits.auth.reauth import recent_authentication
 from visits.auth.views import login_rate_limit, refuse
 from visits.extensions import db, limiter
 from visits.forms import EmptyForm, render_form
-from visits.security import form_view, recent_authentication
+from visits.web.marks import form_view
 
 SESSIONS_PER_PAGE = 20
 # The secret being set up, until the first code confirms it. It sits in the

@@ -1,6 +1,6 @@
 """Re-authentication: the password again (and a code) before a sensitive action.
 
-``visits.security.recent_authentication`` sends a user here when their
+``visits.auth.reauth.recent_authentication`` sends a user here when their
 session's password is older than ``REAUTH_MINUTES``.
 """
 
@@ -16,7 +16,8 @@ from visits.auth.forms import ConfirmForm
 from visits.auth.views import login_rate_limit, refuse
 from visits.extensions import limiter
 from visits.forms import render_form
-from visits.security import form_view, safe_next_url
+from visits.web.marks import form_view
+from visits.web.urls import safe_next_url
 
 
 def confirm_page(next_url: str, status: int = 200) -> tuple[str, int]:

@@ -13,9 +13,9 @@ from datetime import datetime
 
 from visits import audit
 from visits.auth import sessions, throttle, two_factor
+from visits.auth.passwords import hash_password, verify_password
 from visits.extensions import db
 from visits.models import User
-from visits.security import hash_password, verify_password
 
 
 class SignIn(enum.Enum):

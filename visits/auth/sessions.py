@@ -31,7 +31,7 @@ from flask_login import current_user, login_remembered, login_user, logout_user
 from sqlalchemy import Select, select, update
 from sqlalchemy.orm import joinedload
 
-from visits.extensions import db
+from visits.extensions import db, login_manager
 from visits.models import User, UserSession
 from visits.models import base as model_base
 
@@ -89,6 +89,7 @@ def ended_by_time(row: UserSession, moment: datetime) -> Ended | None:
     return None
 
 
+@login_manager.user_loader
 def load(login_id: str) -> User | None:
     """The user of a still valid session, or None (Flask-Login's user loader).
 

@@ -24,10 +24,10 @@ from flask_babel import gettext as _
 from markupsafe import Markup
 from sqlalchemy import delete, func, select
 
+from visits.auth.passwords import password_hasher
 from visits.auth.sessions import now
 from visits.extensions import db
 from visits.models import RecoveryCode, User
-from visits.security import password_hasher
 
 # Accept the code of the step before and after the current one.
 VALID_WINDOW = 1

@@ -12,7 +12,8 @@ from visits.auth.forms import ChangePasswordForm, LoginForm, SecondFactorForm
 from visits.extensions import limiter
 from visits.forms import Form, render_form
 from visits.models import User
-from visits.security import form_view, public, safe_next_url
+from visits.web.marks import form_view, public
+from visits.web.urls import safe_next_url
 
 THROTTLED_STATUS = 429
 

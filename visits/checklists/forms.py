@@ -8,7 +8,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from visits.extensions import db
-from visits.forms import Form
+from visits.forms import Form, enum_choices
 from visits.models import ChecklistKind, PlaceType, ThematicArea
 
 TEXT_LIMIT = 2000
@@ -23,11 +23,11 @@ def place_type_choices(include_inactive: bool) -> list[SelectChoice]:
 
 class ItemForm(Form):
     kind = SelectField(
-        _l("Checklist"), choices=ChecklistKind.select_choices, validators=[DataRequired()]
+        _l("Checklist"), choices=lambda: enum_choices(ChecklistKind), validators=[DataRequired()]
     )
     area = SelectField(
         _l("Thematic area"),
-        choices=lambda: ThematicArea.select_choices(blank=_l("None (visit phases)")),
+        choices=lambda: enum_choices(ThematicArea, blank=_l("None (visit phases)")),
         validators=[Optional()],
     )
     place_type_id = SelectField(
@@ -63,12 +63,12 @@ class ItemFilterForm(Form):
 
     kind = SelectField(
         _l("Checklist"),
-        choices=lambda: ChecklistKind.select_choices(blank=_l("Both checklists")),
+        choices=lambda: enum_choices(ChecklistKind, blank=_l("Both checklists")),
         validators=[Optional()],
     )
     area = SelectField(
         _l("Thematic area"),
-        choices=lambda: ThematicArea.select_choices(blank=_l("All areas")),
+        choices=lambda: enum_choices(ThematicArea, blank=_l("All areas")),
         validators=[Optional()],
     )
     place_type = SelectField(

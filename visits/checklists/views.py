@@ -9,13 +9,14 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
+from visits.access import requires
 from visits.checklists import bp, services
 from visits.checklists.forms import ItemFilterForm, ItemForm
 from visits.extensions import db
 from visits.forms import EmptyForm, render_form
 from visits.models import ChecklistItem, ChecklistKind, ThematicArea
 from visits.models.checklist import checklist_items
-from visits.security import form_view, requires
+from visits.web.marks import form_view
 
 ITEMS_PER_PAGE = 25
 ACTIVE_BY_STATE: dict[str, bool | None] = {"": True, "retired": False, "all": None}

@@ -3,25 +3,12 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import SelectField, SubmitField, TextAreaField
+from wtforms import SelectField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import Optional
 
-from visits.deletion import KIND_LABELS, REASON_MAX_LENGTH
+from visits.deleted.services import KIND_LABELS
 from visits.forms import Form
-
-
-class DeleteForm(Form):
-    """Deleting needs a reason: it is kept with the record and in the audit trail."""
-
-    reason = TextAreaField(
-        _l("Why is it deleted?"),
-        validators=[
-            DataRequired(_l("Say why it is deleted: the reason is kept with the record.")),
-            Length(max=REASON_MAX_LENGTH),
-        ],
-    )
-    submit = SubmitField(_l("Delete"))
 
 
 class DeletedFilterForm(Form):

@@ -7,12 +7,12 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from visits import deletion
+from visits.access import requires
 from visits.deleted import bp
+from visits.deleted import services as deletion
 from visits.deleted.forms import DeletedFilterForm
 from visits.forms import EmptyForm
 from visits.models import Visit
-from visits.security import requires
 
 RECORDS_PER_PAGE = 25
 

@@ -18,7 +18,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from visits.findings.services import FindingInput, ReviewDecision
-from visits.forms import Form, VersionedForm
+from visits.forms import Form, VersionedForm, enum_choices
 from visits.models import (
     Confidentiality,
     Interview,
@@ -35,12 +35,12 @@ class FindingForm(VersionedForm):
 
     area = SelectField(
         _l("Thematic area"),
-        choices=lambda: ThematicArea.select_choices(blank=BLANK),
+        choices=lambda: enum_choices(ThematicArea, blank=BLANK),
         validators=[DataRequired()],
     )
     source_type = SelectField(
         _l("Source"),
-        choices=lambda: SourceType.select_choices(blank=BLANK),
+        choices=lambda: enum_choices(SourceType, blank=BLANK),
         validators=[DataRequired()],
     )
     interview_ids = SelectMultipleField(
@@ -48,12 +48,12 @@ class FindingForm(VersionedForm):
     )
     severity = SelectField(
         _l("Severity"),
-        choices=lambda: Severity.select_choices(blank=BLANK),
+        choices=lambda: enum_choices(Severity, blank=BLANK),
         validators=[DataRequired()],
     )
     confidentiality = SelectField(
         _l("Confidentiality"),
-        choices=lambda: Confidentiality.select_choices(blank=BLANK),
+        choices=lambda: enum_choices(Confidentiality, blank=BLANK),
         validators=[DataRequired()],
     )
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])

@@ -13,6 +13,7 @@ from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from visits import audit
+from visits.access.rules import can_edit_content, can_review
 from visits.extensions import db
 from visits.models import (
     Attachment,
@@ -28,7 +29,6 @@ from visits.models import (
 )
 from visits.models.base import utcnow
 from visits.models.interview import interviews_of
-from visits.policy import can_edit_content, can_review
 
 NUMBERING_ATTEMPTS = 3
 
@@ -87,7 +87,7 @@ def _interviews_for(visit: Visit, interview_ids: Sequence[int]) -> list[Intervie
     interviews = list(
         db.session.scalars(
             select(Interview)
-            .where(Interview.id.in_(set(interview_ids)), Interview.deleted_at.is_(None))
+            .where(Interview.id.in_(set(interview_ids)), Interview.live())
             .order_by(Interview.number)
         )
     )
@@ -249,7 +249,7 @@ def attachments_of_finding(finding: Finding) -> list[Attachment]:
     return list(
         db.session.scalars(
             select(Attachment)
-            .where(Attachment.finding_id == finding.id, Attachment.deleted_at.is_(None))
+            .where(Attachment.finding_id == finding.id, Attachment.live())
             .options(selectinload(Attachment.uploaded_by))
             .order_by(Attachment.id)
         )

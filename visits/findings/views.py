@@ -9,13 +9,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from visits import deletion
-from visits.deleted.forms import DeleteForm
-from visits.findings import bp, services
-from visits.findings.forms import FindingForm, ReviewForm
-from visits.forms import render_conflict, render_form
-from visits.models import Finding, ReviewState, Visit
-from visits.policy import (
+from visits.access import can
+from visits.access.rules import (
     can_delete_content,
     can_edit_content,
     finding_or_404,
@@ -23,7 +18,12 @@ from visits.policy import (
     require_content_deletable,
     require_editable,
 )
-from visits.security import can, form_view
+from visits.deleted import services as deletion
+from visits.findings import bp, services
+from visits.findings.forms import FindingForm, ReviewForm
+from visits.forms import DeleteForm, render_conflict, render_form
+from visits.models import Finding, ReviewState, Visit
+from visits.web.marks import form_view
 
 FORM_TEMPLATE = "findings/_form.html"
 

@@ -23,7 +23,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from visits.forms import Form, VersionedForm
+from visits.forms import Form, VersionedForm, enum_choices
 from visits.i18n import npm_today
 from visits.interviews.services import InterviewInput
 from visits.models import ConsentScope, InterviewKind
@@ -34,7 +34,7 @@ class InterviewForm(VersionedForm):
 
     kind = SelectField(
         _l("Kind of interview"),
-        choices=lambda: InterviewKind.select_choices(blank=_l("Choose…")),
+        choices=lambda: enum_choices(InterviewKind, blank=_l("Choose…")),
         validators=[DataRequired()],
     )
     people_count = IntegerField(
@@ -45,7 +45,7 @@ class InterviewForm(VersionedForm):
     conducted_on = DateField(_l("Date of the interview"), validators=[Optional()])
     consent_scope = SelectField(
         _l("Consent"),
-        choices=lambda: ConsentScope.select_choices(blank=_l("Choose…")),
+        choices=lambda: enum_choices(ConsentScope, blank=_l("Choose…")),
         validators=[DataRequired()],
     )
     consent_date = DateField(_l("Date consent was given"), validators=[Optional()])

@@ -76,7 +76,7 @@ def people_interviewed(visit_id: int, excluding_id: int | None = None) -> int:
     query = select(func.coalesce(func.sum(Interview.people_count), 0)).where(
         Interview.visit_id == visit_id,
         Interview.kind.in_(DETAINEE_KINDS),
-        Interview.deleted_at.is_(None),
+        Interview.live(),
     )
     if excluding_id is not None:
         query = query.where(Interview.id != excluding_id)
@@ -189,7 +189,7 @@ def findings_resting_on(interview: Interview) -> list[Finding]:
         db.session.scalars(
             select(Finding)
             .join(finding_interviews, finding_interviews.c.finding_id == Finding.id)
-            .where(finding_interviews.c.interview_id == interview.id, Finding.deleted_at.is_(None))
+            .where(finding_interviews.c.interview_id == interview.id, Finding.live())
             .order_by(Finding.number)
         )
     )

@@ -11,13 +11,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from visits import deletion
-from visits.deleted.forms import DeleteForm
-from visits.forms import render_conflict, render_form
-from visits.interviews import bp, services
-from visits.interviews.forms import InterviewForm, WithdrawConsentForm
-from visits.models import Interview, Visit
-from visits.policy import (
+from visits.access.rules import (
     can_delete_content,
     can_edit_content,
     interview_or_404,
@@ -25,7 +19,12 @@ from visits.policy import (
     require_content_deletable,
     require_editable,
 )
-from visits.security import form_view
+from visits.deleted import services as deletion
+from visits.forms import DeleteForm, render_conflict, render_form
+from visits.interviews import bp, services
+from visits.interviews.forms import InterviewForm, WithdrawConsentForm
+from visits.models import Interview, Visit
+from visits.web.marks import form_view
 
 FORM_TEMPLATE = "interviews/_form.html"
 

@@ -54,14 +54,14 @@ def dashboard_for(user: Any) -> Dashboard:
     my_visit_ids = (
         select(VisitMember.visit_id)
         .join(Visit, Visit.id == VisitMember.visit_id)
-        .where(VisitMember.user_id == user.id, Visit.deleted_at.is_(None))
+        .where(VisitMember.user_id == user.id, Visit.live())
     )
     board.findings_returned = (
         db.session.scalar(
             select(func.count(Finding.id)).where(
                 Finding.review_state == ReviewState.RETURNED,
                 Finding.visit_id.in_(my_visit_ids),
-                Finding.deleted_at.is_(None),
+                Finding.live(),
             )
         )
         or 0
@@ -76,8 +76,8 @@ def dashboard_for(user: Any) -> Dashboard:
             .where(
                 ReprisalCheck.status == ReprisalStatus.PENDING,
                 ReprisalCheck.place_id.in_(upcoming_places),
-                Interview.deleted_at.is_(None),
-                Interview.visit.has(Visit.deleted_at.is_(None)),
+                Interview.live(),
+                Interview.visit.has(Visit.live()),
             )
         )
         or 0
@@ -90,8 +90,8 @@ def dashboard_for(user: Any) -> Dashboard:
             db.session.scalar(
                 select(func.count(Finding.id)).where(
                     Finding.review_state == ReviewState.SUBMITTED,
-                    Finding.deleted_at.is_(None),
-                    Finding.visit.has(Visit.deleted_at.is_(None)),
+                    Finding.live(),
+                    Finding.visit.has(Visit.live()),
                 )
             )
             or 0

@@ -13,7 +13,8 @@ from visits.config import LOCALES
 from visits.extensions import db
 from visits.main import bp
 from visits.main.dashboard import dashboard_for
-from visits.security import public, safe_next_url
+from visits.web.marks import public
+from visits.web.urls import safe_next_url
 
 
 @bp.route("/")

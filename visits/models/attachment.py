@@ -41,6 +41,6 @@ def attachments_of(visit_id: int) -> Select[Attachment]:
     """The visit's photos and documents, deleted ones left out."""
     return (
         select(Attachment)
-        .where(Attachment.visit_id == visit_id, Attachment.deleted_at.is_(None))
+        .where(Attachment.visit_id == visit_id, Attachment.live())
         .order_by(Attachment.id)
     )

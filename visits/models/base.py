@@ -6,7 +6,7 @@ PostgreSQL, so that batch migrations on SQLite can find and drop them.
 
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, ForeignKey, MetaData, Text
+from sqlalchemy import ColumnElement, DateTime, ForeignKey, MetaData, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
 
 NAMING_CONVENTION = {
@@ -35,11 +35,15 @@ class TimestampMixin:
     )
 
 
+# A deletion's reason is kept with the record and in the audit trail.
+DELETION_REASON_MAX_LENGTH = 500
+
+
 class SoftDeleteMixin:
     """Records are never deleted: a deletion hides them, with who, when and why.
 
-    Queries that list or load such records filter on ``deleted_at IS NULL``;
-    a supervisor can restore them.
+    Queries that list or load such records filter on ``live()``; a
+    supervisor can restore them.
     """
 
     deleted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
@@ -48,6 +52,11 @@ class SoftDeleteMixin:
     @declared_attr
     def deleted_by_id(cls) -> Mapped[int | None]:
         return mapped_column(ForeignKey("users.id"))
+
+    @classmethod
+    def live(cls) -> ColumnElement[bool]:
+        """The SQL condition "not deleted": ``select(Finding).where(Finding.live())``."""
+        return cls.deleted_at.is_(None)
 
     @property
     def is_deleted(self) -> bool:

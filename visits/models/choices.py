@@ -8,7 +8,6 @@ from typing import Any, Self
 
 from flask_babel.speaklater import LazyString
 from sqlalchemy import Enum
-from wtforms.fields.choices import SelectChoice
 
 _LABELS: dict[type[Choice], Mapping[str, LazyString]] = {}
 
@@ -19,12 +18,6 @@ class Choice(enum.StrEnum):
     @property
     def label(self) -> LazyString:
         return _LABELS[type(self)][self.value]
-
-    @classmethod
-    def select_choices(cls, blank: LazyString | None = None) -> list[SelectChoice]:
-        """Options for a WTForms SelectField, optionally led by a blank one."""
-        options = [SelectChoice(member.value, member.label) for member in cls]
-        return [SelectChoice("", blank), *options] if blank is not None else options
 
     @classmethod
     def parse(cls, value: Any) -> Self | None:

@@ -19,7 +19,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship, selectinload
 
-from visits.encrypted import Encrypted, RowKeyMixin
+from visits.crypto.fields import Encrypted, RowKeyMixin
 from visits.models.base import Base, SoftDeleteMixin, TimestampMixin
 from visits.models.checklist import ThematicArea
 from visits.models.choices import Choice, enum_column, label_choices
@@ -158,7 +158,7 @@ class Finding(RowKeyMixin, SoftDeleteMixin, TimestampMixin, Base):
     interviews: Mapped[list[Interview]] = relationship(
         secondary=finding_interviews,
         secondaryjoin=lambda: and_(
-            Interview.id == finding_interviews.c.interview_id, Interview.deleted_at.is_(None)
+            Interview.id == finding_interviews.c.interview_id, Interview.live()
         ),
         order_by=Interview.number,
     )
@@ -174,7 +174,7 @@ def findings_of(visit_id: int) -> Select[Finding]:
     """The visit's findings with their sources, deleted ones left out."""
     return (
         select(Finding)
-        .where(Finding.visit_id == visit_id, Finding.deleted_at.is_(None))
+        .where(Finding.visit_id == visit_id, Finding.live())
         .options(selectinload(Finding.interviews))
         .order_by(Finding.number)
     )

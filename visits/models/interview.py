@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Date, DateTime, ForeignKey, Select, String, Text, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship, selectinload
 
-from visits.encrypted import Encrypted, RowKeyMixin
+from visits.crypto.fields import Encrypted, RowKeyMixin
 from visits.models.base import Base, SoftDeleteMixin, TimestampMixin
 from visits.models.choices import Choice, enum_column, label_choices
 from visits.models.place import Place
@@ -136,7 +136,7 @@ def interviews_of(visit_id: int) -> Select[Interview]:
     """The visit's interviews, deleted ones left out."""
     return (
         select(Interview)
-        .where(Interview.visit_id == visit_id, Interview.deleted_at.is_(None))
+        .where(Interview.visit_id == visit_id, Interview.live())
         .order_by(Interview.number)
     )
 
@@ -151,8 +151,8 @@ def pending_reprisal_checks_for(visit: Visit) -> Select[ReprisalCheck]:
             ReprisalCheck.status == ReprisalStatus.PENDING,
             Interview.visit_id != visit.id,
             # A deleted interview, or one of a deleted visit, raises no check.
-            Interview.deleted_at.is_(None),
-            Interview.visit.has(Visit.deleted_at.is_(None)),
+            Interview.live(),
+            Interview.visit.has(Visit.live()),
         )
         .options(selectinload(ReprisalCheck.interview))
         .order_by(ReprisalCheck.id)

@@ -9,7 +9,7 @@ from flask_login import UserMixin
 from sqlalchemy import DateTime, Select, String, Text, func, or_, select, update
 from sqlalchemy.orm import Mapped, mapped_column, object_session
 
-from visits.encrypted import Encrypted, RowKeyMixin
+from visits.crypto.fields import Encrypted, RowKeyMixin
 from visits.models.base import Base, TimestampMixin
 from visits.models.choices import Choice, enum_column, label_choices
 

@@ -198,7 +198,7 @@ class Visit(SoftDeleteMixin, TimestampMixin, Base):
                 selectinload(cls.place).selectinload(Place.place_type),
                 selectinload(cls.members).selectinload(VisitMember.user),
             )
-            .where(cls.deleted_at.is_(None))
+            .where(cls.live())
             .order_by(cls.start_date.desc(), cls.id.desc())
         )
         if status is not None:
@@ -258,7 +258,7 @@ Place.last_visited_on = column_property(
     .where(
         Visit.place_id == Place.id,
         Visit.status.in_(VISITED_STATUSES),
-        Visit.deleted_at.is_(None),
+        Visit.live(),
     )
     .correlate_except(Visit)
     .scalar_subquery()

@@ -15,10 +15,9 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from visits.forms import Form
+from visits.forms import Form, enum_choices, strip_text
 from visits.models import Authority, Place, PlaceType, PopulationCategory, Region
 from visits.places import services
-from visits.reference.forms import strip_text
 
 # Query strings say stale=1 / stale=0; WTForms would read "0" as checked.
 FALSE_VALUES = ("false", "", "0", "no", "off")
@@ -46,7 +45,7 @@ class PlaceForm(Form):
     )
     population_categories = CheckboxesField(
         _l("Who is held there"),
-        choices=PopulationCategory.select_choices,
+        choices=lambda: enum_choices(PopulationCategory),
         validators=[Optional()],
     )
     submit = SubmitField(_l("Save"))

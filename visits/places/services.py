@@ -108,7 +108,7 @@ def visit_history(place_id: int) -> Select[Visit]:
     """The place's visits, newest first (their metadata is visible to all; deleted ones aside)."""
     return (
         select(Visit)
-        .where(Visit.place_id == place_id, Visit.deleted_at.is_(None))
+        .where(Visit.place_id == place_id, Visit.live())
         .order_by(Visit.start_date.desc(), Visit.id.desc())
     )
 

@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from visits.access import can, requires
 from visits.extensions import db
 from visits.forms import render_form
 from visits.i18n import npm_today
@@ -16,7 +17,7 @@ from visits.models import Place
 from visits.places import bp, services
 from visits.places.forms import DeactivatePlaceForm, PlaceFilterForm, PlaceForm
 from visits.plans import services as plans
-from visits.security import can, form_view, requires
+from visits.web.marks import form_view
 
 PLACES_PER_PAGE = 25
 VISITS_PER_PAGE = 25

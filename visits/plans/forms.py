@@ -7,10 +7,9 @@ from wtforms import SelectField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
-from visits.forms import Form
+from visits.forms import Form, enum_choices, strip_text
 from visits.models import VisitType
 from visits.plans import services
-from visits.reference.forms import strip_text
 
 
 def month_choices() -> list[SelectChoice]:
@@ -25,7 +24,7 @@ class PlanEntryForm(Form):
     month = SelectField(_l("Month"), choices=month_choices, validators=[DataRequired()])
     visit_type = SelectField(
         _l("Type of visit"),
-        choices=lambda: VisitType.select_choices(blank=_l("Choose…")),
+        choices=lambda: enum_choices(VisitType, blank=_l("Choose…")),
         validators=[DataRequired()],
     )
     reason = TextAreaField(

@@ -10,13 +10,14 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from visits.access import can, requires
 from visits.extensions import db
 from visits.forms import EmptyForm, render_form
 from visits.i18n import npm_today
 from visits.models import PlannedVisit, VisitType
 from visits.plans import bp, services
 from visits.plans.forms import PlanEntryForm
-from visits.security import can, form_view, requires
+from visits.web.marks import form_view
 
 
 def year_or_404(year: int) -> int:

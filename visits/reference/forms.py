@@ -8,11 +8,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, IntegerField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
-from visits.forms import Form
-
-
-def strip_text(value: Any) -> Any:
-    return value.strip() if isinstance(value, str) else value
+from visits.forms import Form, strip_text
 
 
 def strip_lower(value: Any) -> Any:

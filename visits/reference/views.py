@@ -7,12 +7,13 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from visits.access import can, requires
 from visits.extensions import db
 from visits.forms import render_form
 from visits.models import Authority
 from visits.reference import bp, services
 from visits.reference.forms import AuthorityForm, ReferenceRowForm
-from visits.security import can, form_view, requires
+from visits.web.marks import form_view
 
 ROWS_PER_PAGE = 25
 

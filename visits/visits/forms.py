@@ -20,7 +20,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from visits.extensions import db
-from visits.forms import Form, VersionedForm
+from visits.forms import Form, VersionedForm, enum_choices
 from visits.models import (
     Answer,
     ChecklistAnswer,
@@ -71,12 +71,12 @@ class VisitFilterForm(Form):
 
     status = SelectField(
         _l("Status"),
-        choices=lambda: VisitStatus.select_choices(blank=_l("All statuses")),
+        choices=lambda: enum_choices(VisitStatus, blank=_l("All statuses")),
         validators=[Optional()],
     )
     visit_type = SelectField(
         _l("Type of visit"),
-        choices=lambda: VisitType.select_choices(blank=_l("All types")),
+        choices=lambda: enum_choices(VisitType, blank=_l("All types")),
         validators=[Optional()],
     )
     place = SelectField(
@@ -109,7 +109,7 @@ class NewVisitForm(Form):
         validators=[DataRequired()],
     )
     visit_type = SelectField(
-        _l("Type of visit"), choices=VisitType.select_choices, validators=[DataRequired()]
+        _l("Type of visit"), choices=lambda: enum_choices(VisitType), validators=[DataRequired()]
     )
     announced = BooleanField(_l("Announced to the authorities in advance"))
     joint_with = StringField(_l("Joint visit with"), validators=[Optional(), Length(max=200)])
@@ -123,7 +123,7 @@ class VisitForm(VersionedForm):
     """A visit's details and the population on the day."""
 
     visit_type = SelectField(
-        _l("Type of visit"), choices=VisitType.select_choices, validators=[DataRequired()]
+        _l("Type of visit"), choices=lambda: enum_choices(VisitType), validators=[DataRequired()]
     )
     announced = BooleanField(_l("Announced to the authorities in advance"))
     joint_with = StringField(_l("Joint visit with"), validators=[Optional(), Length(max=200)])
@@ -166,9 +166,11 @@ class MemberForm(Form):
 
     user_id = SelectField(_l("Person"), choices=[], validators=[DataRequired()])
     expertise = SelectField(
-        _l("Expertise"), choices=Expertise.select_choices, default=Expertise.GENERAL.value
+        _l("Expertise"), choices=lambda: enum_choices(Expertise), default=Expertise.GENERAL.value
     )
-    gender = SelectField(_l("Gender"), choices=Gender.select_choices, default=Gender.UNSTATED.value)
+    gender = SelectField(
+        _l("Gender"), choices=lambda: enum_choices(Gender), default=Gender.UNSTATED.value
+    )
     is_lead = BooleanField(_l("Leads the visit (replaces the current lead)"))
     submit = SubmitField(_l("Add to the team"))
 
@@ -225,7 +227,7 @@ def checklist_form(answers: Sequence[ChecklistAnswer]) -> ChecklistForm:
     class VisitChecklistForm(ChecklistForm):
         pass
 
-    choices = [SelectChoice("", _l("Not answered yet")), *Answer.select_choices()]
+    choices = [SelectChoice("", _l("Not answered yet")), *enum_choices(Answer)]
     data: dict[str, str] = {}
     for answer in answers:
         setattr(

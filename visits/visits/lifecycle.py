@@ -19,10 +19,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm.exc import StaleDataError
 
 from visits import audit
+from visits.access import can
+from visits.access.rules import can_see_content
 from visits.extensions import db
 from visits.models import Finding, ReviewState, Visit, VisitEvent, VisitStatus, VisitType
-from visits.policy import can_see_content
-from visits.security import can
 from visits.visits.rules import (
     InvalidChange,
     NotAllowed,
@@ -135,7 +135,7 @@ def _check_findings_accepted(visit: Visit) -> None:
         select(func.count(Finding.id)).where(
             Finding.visit_id == visit.id,
             Finding.review_state != ReviewState.ACCEPTED,
-            Finding.deleted_at.is_(None),
+            Finding.live(),
         )
     )
     if pending:

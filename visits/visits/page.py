@@ -14,7 +14,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from visits import policy
+from visits.access import rules as policy
 from visits.extensions import db
 from visits.forms import EmptyForm
 from visits.models import Interview, ReprisalCheck, Visit, VisitEvent, VisitType

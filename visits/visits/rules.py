@@ -15,10 +15,10 @@ from typing import Any
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
+from visits.access.rules import can_see_content
 from visits.extensions import db
 from visits.models import Interview, Visit
 from visits.models.interview import DETAINEE_KINDS
-from visits.policy import can_see_content
 
 
 class VisitRuleError(Exception):
@@ -80,7 +80,7 @@ def people_interviewed(visit: Visit) -> int:
         select(func.coalesce(func.sum(Interview.people_count), 0)).where(
             Interview.visit_id == visit.id,
             Interview.kind.in_(DETAINEE_KINDS),
-            Interview.deleted_at.is_(None),
+            Interview.live(),
         )
     )
     return int(total or 0)

@@ -17,6 +17,7 @@ from flask_babel import ngettext
 from sqlalchemy import func, select
 
 from visits import audit
+from visits.access import can
 from visits.extensions import db
 from visits.models import (
     Answer,
@@ -40,7 +41,6 @@ from visits.models import (
     VisitType,
 )
 from visits.models.base import utcnow
-from visits.security import can
 from visits.visits.lifecycle import Transition, allowed_transitions, transition
 from visits.visits.rules import (
     InterviewQuota,

@@ -14,10 +14,11 @@ from flask_login import current_user
 from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
-from visits import deletion, policy
-from visits.deleted.forms import DeleteForm
+from visits.access import requires
+from visits.access import rules as policy
+from visits.deleted import services as deletion
 from visits.extensions import db
-from visits.forms import Form, render_conflict, render_form
+from visits.forms import DeleteForm, Form, render_conflict, render_form
 from visits.models import (
     Answer,
     Expertise,
@@ -31,7 +32,6 @@ from visits.models import (
     VisitType,
 )
 from visits.models.checklist import answers_of
-from visits.security import form_view, requires
 from visits.visits import bp, services
 from visits.visits.forms import (
     MemberForm,
@@ -45,6 +45,7 @@ from visits.visits.forms import (
     note_field,
 )
 from visits.visits.page import check_prefix, detail_context, saved_details, visit_form_data
+from visits.web.marks import form_view
 
 VISITS_PER_PAGE = 25
 

@@ -18,7 +18,7 @@ from typing import Any
 from flask import Flask
 from sqlalchemy import Select, select
 
-from visits.audit_trail import AuditFilters, conditions
+from visits.audit.reading import AuditFilters, conditions
 from visits.extensions import db
 from visits.models import AuditEvent, User
 

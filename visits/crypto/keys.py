@@ -1,14 +1,10 @@
-"""AES-256-GCM encryption of fields and files, with key ids for rotation.
+"""Encryption keys: the key ring, ``ENCRYPTION_KEYS`` and the instance key file.
 
 Keys come from ``ENCRYPTION_KEYS`` ("id:base64key,id:base64key", newest
 first), or are generated once into ``instance/encryption_keys.json`` for the
 embedded default. New data is always encrypted under the newest key; older
 keys stay to read what they encrypted until ``flask keys rotate`` has
 re-encrypted it.
-
-A text value is stored as ``enc1:<key id>:<base64(nonce + ciphertext + tag)>``.
-The associated data names the table, column and row, so a value copied into
-another row or column no longer decrypts.
 """
 
 from __future__ import annotations
@@ -22,45 +18,16 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
-from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from flask import current_app
 
-PREFIX = "enc1"
-FILE_MAGIC = b"NPMENC1\n"
-NONCE_BYTES = 12
+from visits.crypto.errors import KeyConfigurationError, MissingKeyError
+
 KEY_ID_LENGTH = 8
 KEY_BYTES = 32
 # Letters and digits only: the id sits between colons in a value and is
 # written as ASCII in a file's header.
 KEY_ID_PATTERN = re.compile(rf"[A-Za-z0-9]{{{KEY_ID_LENGTH}}}")
-# Enough of a file to read its key id.
-FILE_HEADER_BYTES = len(FILE_MAGIC) + KEY_ID_LENGTH
-
-
-class KeyConfigurationError(ValueError):
-    """The configured keys are unusable, or the data needs a key that is not configured."""
-
-
-class DecryptionError(Exception):
-    """A value could not be decrypted: tampered with, moved, or its key is missing.
-
-    ``object_type`` and ``object_id`` name the record, once known, for the
-    error page and the audit trail.
-    """
-
-    object_type: str = ""
-    object_id: int | None = None
-
-    def locate(self, object_type: str, object_id: int | None) -> DecryptionError:
-        self.object_type, self.object_id = object_type, object_id
-        return self
-
-
-class MissingKeyError(DecryptionError):
-    def __init__(self, key_id: str) -> None:
-        super().__init__(f"no encryption key with id {key_id!r} is configured")
-        self.key_id = key_id
 
 
 @dataclass(frozen=True)
@@ -208,67 +175,3 @@ def write_keys_file(path: Path, ring: KeyRing) -> None:
 def key_ring() -> KeyRing:
     ring: KeyRing = current_app.extensions["key_ring"]
     return ring
-
-
-def encrypt(plaintext: str, aad: str) -> str:
-    ring = key_ring()
-    nonce = secrets.token_bytes(NONCE_BYTES)
-    sealed = AESGCM(ring.key(ring.current_id)).encrypt(
-        nonce, plaintext.encode("utf-8"), aad.encode("utf-8")
-    )
-    token = base64.b64encode(nonce + sealed).decode("ascii")
-    return f"{PREFIX}:{ring.current_id}:{token}"
-
-
-def is_encrypted(value: str) -> bool:
-    return value.startswith(PREFIX + ":")
-
-
-def key_id_of(value: str) -> str:
-    return value.split(":", 2)[1]
-
-
-def decrypt(value: str, aad: str) -> str:
-    try:
-        prefix, key_id, token = value.split(":", 2)
-        if prefix != PREFIX:
-            raise DecryptionError("not an encrypted value")
-        raw = base64.b64decode(token, validate=True)
-    except (ValueError, binascii.Error) as error:
-        raise DecryptionError("malformed encrypted value") from error
-    key = key_ring().key(key_id)
-    try:
-        plain = AESGCM(key).decrypt(raw[:NONCE_BYTES], raw[NONCE_BYTES:], aad.encode("utf-8"))
-    except (InvalidTag, ValueError) as error:
-        raise DecryptionError("the value was changed or moved") from error
-    return plain.decode("utf-8")
-
-
-def encrypt_bytes(data: bytes, aad: str) -> bytes:
-    ring = key_ring()
-    nonce = secrets.token_bytes(NONCE_BYTES)
-    sealed = AESGCM(ring.key(ring.current_id)).encrypt(nonce, data, aad.encode("utf-8"))
-    return FILE_MAGIC + ring.current_id.encode("ascii") + nonce + sealed
-
-
-def decrypt_bytes(blob: bytes, aad: str) -> bytes:
-    if not blob.startswith(FILE_MAGIC):
-        raise DecryptionError("not an encrypted file")
-    start = len(FILE_MAGIC)
-    key_id = blob[start : start + KEY_ID_LENGTH].decode("ascii", errors="replace")
-    nonce = blob[start + KEY_ID_LENGTH : start + KEY_ID_LENGTH + NONCE_BYTES]
-    sealed = blob[start + KEY_ID_LENGTH + NONCE_BYTES :]
-    key = key_ring().key(key_id)
-    try:
-        return AESGCM(key).decrypt(nonce, sealed, aad.encode("utf-8"))
-    except (InvalidTag, ValueError) as error:
-        raise DecryptionError("the file was changed or moved") from error
-
-
-def is_encrypted_file(blob_start: bytes) -> bool:
-    return blob_start.startswith(FILE_MAGIC)
-
-
-def file_key_id(blob_start: bytes) -> str:
-    start = len(FILE_MAGIC)
-    return blob_start[start : start + KEY_ID_LENGTH].decode("ascii", errors="replace")

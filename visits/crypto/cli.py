@@ -19,7 +19,7 @@ from flask.cli import with_appcontext
 
 from visits import crypto
 from visits.audit import record_now
-from visits.encrypted import (
+from visits.crypto.inventory import (
     file_key_id_counts,
     key_id_counts,
     reencrypt_files,

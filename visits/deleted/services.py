@@ -25,7 +25,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from visits.audit import record
 from visits.extensions import db
 from visits.models import Attachment, Finding, Interview, User, Visit
-from visits.models.base import utcnow
+from visits.models.base import DELETION_REASON_MAX_LENGTH, utcnow
 
 SoftDeletable = Visit | Interview | Finding | Attachment
 
@@ -55,7 +55,6 @@ AUDIT_NAMES = {
     "findings": "finding",
     "attachments": "attachment",
 }
-REASON_MAX_LENGTH = 500
 
 
 class AlreadyDeleted(Exception):
@@ -91,7 +90,7 @@ def soft_delete(obj: SoftDeletable, user: User, reason: str) -> None:
         raise ValueError("a deletion needs a reason")
     obj.deleted_at = utcnow()
     obj.deleted_by_id = user.id
-    obj.deletion_reason = reason[:REASON_MAX_LENGTH]
+    obj.deletion_reason = reason[:DELETION_REASON_MAX_LENGTH]
     record(f"{AUDIT_NAMES[kind_of(obj)]}.delete", obj, user_id=user.id, reason=obj.deletion_reason)
     _save()
 

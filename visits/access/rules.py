@@ -22,9 +22,9 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
+from visits.access import can
 from visits.extensions import db
 from visits.models import Attachment, Finding, Interview, Role, Visit, VisitMember
-from visits.security import can
 
 
 def is_team_member(user: Any, visit: Visit) -> bool:

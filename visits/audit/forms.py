@@ -7,7 +7,7 @@ from wtforms import DateField, IntegerField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, NumberRange, Optional, ValidationError
 
-from visits.audit_trail import ACTION_LABELS, OBJECT_LABELS, AuditFilters, user_choices
+from visits.audit.reading import ACTION_LABELS, OBJECT_LABELS, AuditFilters, user_choices
 from visits.forms import Form
 
 

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
-from flask import Flask, current_app, render_template, request
+from flask import Flask, current_app, render_template
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
@@ -12,7 +10,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 from visits.audit import record_now
 from visits.crypto import DecryptionError, MissingKeyError
 from visits.extensions import db
-from visits.security import safe_next_url
+from visits.web.urls import same_site_referrer
 
 MESSAGES = {
     400: (
@@ -70,16 +68,6 @@ MISSING_KEY_MESSAGE = _l(
     "This record is encrypted with a key this installation does not have. "
     "The incident was recorded. Nothing was changed; tell an administrator."
 )
-
-
-def same_site_referrer() -> str | None:
-    """The page the user came from, when it is a page of this site."""
-    if not request.referrer:
-        return None
-    parts = urlsplit(request.referrer)
-    if parts.netloc != request.host:
-        return None
-    return safe_next_url(parts.path + (f"?{parts.query}" if parts.query else ""))
 
 
 def render_error(code: int, title: str, message: str) -> tuple[str, int]:

@@ -6,23 +6,26 @@ each export as ``audit.export``, with the filters used.
 
 from __future__ import annotations
 
-from flask import Response, current_app, render_template, request
+from flask import Blueprint, Response, current_app, render_template, request
 from werkzeug.wrappers import Response as BaseResponse
 
-from visits import audit, audit_trail
-from visits.admin import bp
-from visits.admin.audit_forms import AuditFilterForm
-from visits.audit_export import csv_chunks
+from visits import audit
+from visits.access import requires
+from visits.audit import reading as audit_trail
+from visits.audit.export import csv_chunks
+from visits.audit.forms import AuditFilterForm
+from visits.auth.reauth import recent_authentication
 from visits.extensions import db
 from visits.i18n import npm_today
-from visits.security import recent_authentication, requires
+
+bp = Blueprint("audit", __name__)
 
 EVENTS_PER_PAGE = 50
 
 
 def _page(filters: AuditFilterForm, status: int, page: object = None) -> tuple[str, int]:
     return render_template(
-        "admin/audit.html",
+        "audit/index.html",
         filters=filters,
         page=page,
         action_label=audit_trail.action_label,
@@ -32,9 +35,9 @@ def _page(filters: AuditFilterForm, status: int, page: object = None) -> tuple[s
     ), status
 
 
-@bp.route("/audit")
+@bp.route("")
 @requires("view_audit")
-def audit_log() -> tuple[str, int]:
+def index() -> tuple[str, int]:
     """The audit trail, newest first, filtered by person, action, object and dates."""
     filters = AuditFilterForm(request.args)
     if not filters.validate():
@@ -46,10 +49,10 @@ def audit_log() -> tuple[str, int]:
     return _page(filters, 200, page)
 
 
-@bp.route("/audit/export.csv")
+@bp.route("/export.csv")
 @requires("view_audit")
 @recent_authentication()
-def audit_export() -> BaseResponse | tuple[str, int]:
+def export() -> BaseResponse | tuple[str, int]:
     """The filtered audit trail as a CSV file, streamed in batches.
 
     The password is asked again first when it was given more than

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 from flask.cli import AppGroup
 
-from visits.audit import VERIFY_BATCH_SIZE, verify_chain
+from visits.audit.chain import VERIFY_BATCH_SIZE, verify_chain
 
 audit_command = AppGroup("audit", help="Check the audit trail.")
 

@@ -1,0 +1,14 @@
+"""Who may do what: the one home of access decisions.
+
+- ``roles``: what each role may do whatever the object (``can``, ``requires``);
+- ``rules``: what a user may do to one object (its visit's team, its state);
+- ``loaders``: load an object and check access in one call (``*_or_404``).
+
+Access is checked at the boundary (views, commands); services enforce state
+only. Templates ask the same rules through a permissions object per page.
+See docs/architecture.md, "Access".
+"""
+
+from visits.access.roles import PERMISSIONS, can, requires
+
+__all__ = ["PERMISSIONS", "can", "requires"]
