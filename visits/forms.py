@@ -14,6 +14,7 @@ from wtforms import HiddenField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
+from visits.errors import DomainError
 from visits.i18n import wtforms_translations
 from visits.models.base import DELETION_REASON_MAX_LENGTH
 from visits.models.choices import Choice
@@ -43,15 +44,30 @@ class Form(FlaskForm):
     def csrf_expired(self) -> bool:
         return bool(self.meta.csrf and self.csrf_token.errors)
 
+    # The status of the refusal shown on the form, when a rule refused it.
+    refused_status: int | None = None
+
+    def refuse(self, error: DomainError) -> None:
+        """Show a refused rule's message next to its field, or above the form."""
+        field = self._fields.get(error.field) if error.field else None
+        if field is not None:
+            field.errors = [*field.errors, error.message]
+        else:
+            self.form_errors.append(error.message)
+        self.refused_status = error.status
+
 
 class EmptyForm(Form):
     """A CSRF-protected button with no fields (sign out, deactivate, ...)."""
 
 
 def render_form(template: str, form: Form, **context: Any) -> tuple[str, int]:
-    """Render a page with a form: 400 after a CSRF failure, 422 after other errors."""
+    """Render a page with a form: 400 after a CSRF failure, a refusal's status, 422 after
+    other errors."""
     if form.csrf_expired:
         status = 400
+    elif form.refused_status is not None:
+        status = form.refused_status
     elif form.errors:
         status = 422
     else:

@@ -27,17 +27,25 @@ from visits.extensions import db
 from visits.models import Attachment, Finding, Interview, Role, Visit, VisitMember
 
 
+# Roles whose work is reading and writing visit content.
+CONTENT_ROLES = frozenset({Role.MONITOR, Role.SUPERVISOR})
+
+
+def can_read_content(user: Any) -> bool:
+    """A signed-in monitor or supervisor: the people who may read visit content at all."""
+    return bool(user.is_authenticated) and user.role in CONTENT_ROLES
+
+
 def is_team_member(user: Any, visit: Visit) -> bool:
-    return bool(user.is_authenticated) and visit.has_member(user)
+    """On the visit's team, as someone who may read content."""
+    return can_read_content(user) and visit.has_member(user)
 
 
 def can_see_content(user: Any, visit: Visit) -> bool:
     """Interviews, findings, attachments and checklist notes of ``visit``."""
-    if not user.is_authenticated:
+    if not can_read_content(user):
         return False
-    if user.role is Role.SUPERVISOR:
-        return True
-    return user.role is Role.MONITOR and visit.has_member(user)
+    return user.role is Role.SUPERVISOR or is_team_member(user, visit)
 
 
 def can_edit_content(user: Any, visit: Visit) -> bool:

@@ -9,6 +9,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 
 from visits.audit import record_now
 from visits.crypto import DecryptionError, MissingKeyError
+from visits.errors import DomainError
 from visits.extensions import db
 from visits.web.urls import same_site_referrer
 
@@ -32,6 +33,10 @@ MESSAGES = {
     409: (
         _l("This cannot be done now"),
         _l("The record changed or is in a state that does not allow this."),
+    ),
+    422: (
+        _l("This cannot be saved"),
+        _l("Something entered breaks a rule of the app. Go back, correct it and try again."),
     ),
     413: (
         _l("Too large"),
@@ -112,6 +117,13 @@ def handle_decryption_error(error: DecryptionError) -> tuple[str, int]:
     return render_error(409, str(UNDECRYPTABLE_TITLE), str(message))
 
 
+def handle_domain_error(error: DomainError) -> tuple[str, int]:
+    """A refusal no form showed: nothing is kept of the request's changes."""
+    db.session.rollback()
+    title, _message = MESSAGES[error.status]
+    return render_error(error.status, str(title), error.message)
+
+
 def handle_unexpected_error(error: Exception) -> tuple[str, int]:
     title, message = MESSAGES[500]
     return render_error(500, str(title), str(message))
@@ -120,5 +132,6 @@ def handle_unexpected_error(error: Exception) -> tuple[str, int]:
 def register_error_handlers(app: Flask) -> None:
     app.register_error_handler(CSRFError, handle_csrf_error)
     app.register_error_handler(DecryptionError, handle_decryption_error)
+    app.register_error_handler(DomainError, handle_domain_error)
     app.register_error_handler(HTTPException, handle_http_error)
     app.register_error_handler(InternalServerError, handle_unexpected_error)

@@ -1,0 +1,48 @@
+"""The transaction boundary: a view or command runs services, then commits once.
+
+Services add and flush; they never commit, so that one request can span
+several of them and still be all or nothing. ``commit`` is the usual end
+of a change; ``commit_or_refuse`` is the same for a change made from a
+form, whose refusal goes back onto the form (with the form's status) so
+that the page comes back with what the person typed. A lost optimistic
+lock (``StaleDataError``) becomes ``ChangedMeanwhile`` here, once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import ParamSpec, TypeVar
+
+from sqlalchemy.orm.exc import StaleDataError
+
+from visits.errors import ChangedMeanwhile, DomainError
+from visits.extensions import db
+from visits.forms import Form
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+
+def commit(operation: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+    """Run ``operation`` and commit; a refusal rolls back and reaches the error handler."""
+    try:
+        result = operation(*args, **kwargs)
+        db.session.commit()
+    except StaleDataError as error:
+        db.session.rollback()
+        raise ChangedMeanwhile from error
+    except DomainError:
+        db.session.rollback()
+        raise
+    return result
+
+
+def commit_or_refuse(
+    form: Form, operation: Callable[P, T], *args: P.args, **kwargs: P.kwargs
+) -> T | None:
+    """Run ``operation`` and commit; a refusal rolls back and goes on ``form`` (None)."""
+    try:
+        return commit(operation, *args, **kwargs)
+    except DomainError as error:
+        form.refuse(error)
+        return None
