@@ -89,10 +89,15 @@ def plant_canaries(app: Flask, scene: Scene) -> None:
 def use_the_app(app: Flask, scene: Scene) -> dict[str, int]:
     """The team and a supervisor work: reads, an edit, a deletion (all audited).
 
-    Returns how often the supervisor saw each canary: the canaries are live.
+    Returns how often those who may read content saw each canary (the
+    supervisor, and the team for the interviewee's identity, which is the
+    team's alone): the canaries are live.
     """
     world = scene.world
     seen = dict.fromkeys(CANARIES, 0)
+    team_page = signed_in(app, "monitor").get(f"/interviews/{world.interview_id}")
+    for name, count in occurrences(team_page).items():
+        seen[name] += count
     supervisor = signed_in(app, "supervisor")
     for url in (
         f"/visits/{world.visit_id}",
@@ -191,7 +196,7 @@ def test_admin_reads_no_confidential_string_on_any_route(app: Flask) -> None:
         f"{len({url.split('?')[0] for url in urls})} paths, statuses {sorted(statuses.items())}, "
         f"{len(CANARIES)} canaries, {total} occurrences"
     )
-    # The canaries are live: the supervisor, who may read content, saw each.
+    # The canaries are live: those who may read content saw each.
     assert all(seen_by_supervisor.values()), seen_by_supervisor
     assert statuses.get(200, 0) > 15  # the admin's pages answered
     assert found == {}

@@ -7,6 +7,7 @@ import io
 import re
 import zipfile
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -339,10 +340,16 @@ def test_visit_page_section_shows_thumbnails_names_and_the_upload_form(
         attachments = [photo, document]
         with app.test_request_context():
             editable = render_template(
-                "visits/_attachments.html", visit=visit, attachments=attachments, can_edit=True
+                "visits/_attachments.html",
+                visit=visit,
+                attachments=attachments,
+                perms=SimpleNamespace(can_edit=True, can_delete_files=True),
             )
             read_only = render_template(
-                "visits/_attachments.html", visit=visit, attachments=attachments, can_edit=False
+                "visits/_attachments.html",
+                visit=visit,
+                attachments=attachments,
+                perms=SimpleNamespace(can_edit=False, can_delete_files=False),
             )
         photo_id, document_id = photo.id, document.id
         db.session.rollback()

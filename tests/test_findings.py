@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -21,6 +22,7 @@ from tests.factories import (
     make_visit,
 )
 from tests.support import Account, AuthActions, counting_queries
+from visits.access.rules import can_edit_finding
 from visits.extensions import db
 from visits.findings import services
 from visits.models import (
@@ -385,7 +387,7 @@ def test_finding_list_on_the_visit_page_shows_the_review(
                 "visits/_findings.html",
                 visit=visit,
                 findings=list(db.session.scalars(findings_of(visit.id))),
-                can_edit=False,
+                perms=SimpleNamespace(can_edit=False),
             )
     assert "Beatings at arrest" in html
     assert "Treatment" in html
@@ -410,13 +412,13 @@ def test_who_may_edit_follows_the_review(
             state: make_finding(visit, monitor.id, number=n, review_state=state)
             for n, state in enumerate(ReviewState, start=1)
         }
-        assert services.edit_refusal(member, by_state[ReviewState.DRAFT], visit) is None
-        assert services.edit_refusal(member, by_state[ReviewState.RETURNED], visit) is None
-        assert services.edit_refusal(member, by_state[ReviewState.SUBMITTED], visit)
-        assert services.edit_refusal(member, by_state[ReviewState.ACCEPTED], visit)
-        assert all(services.edit_refusal(chief, f, visit) is None for f in by_state.values())
+        assert can_edit_finding(member, by_state[ReviewState.DRAFT])
+        assert can_edit_finding(member, by_state[ReviewState.RETURNED])
+        assert not can_edit_finding(member, by_state[ReviewState.SUBMITTED])
+        assert not can_edit_finding(member, by_state[ReviewState.ACCEPTED])
+        assert all(can_edit_finding(chief, f) for f in by_state.values())
         visit.status = VisitStatus.CLOSED
-        assert services.edit_refusal(chief, by_state[ReviewState.DRAFT], visit)
+        assert not can_edit_finding(chief, by_state[ReviewState.DRAFT])
         db.session.rollback()
 
 

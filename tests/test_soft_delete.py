@@ -305,7 +305,12 @@ def test_an_approved_visit_keeps_its_record(
 
 
 def test_deleted_finding_counts_for_nothing(
-    app: Flask, world: World, as_monitor: AuthActions, supervisor: Account, monitor: Account
+    app: Flask,
+    world: World,
+    as_monitor: AuthActions,
+    as_supervisor: AuthActions,
+    supervisor: Account,
+    monitor: Account,
 ) -> None:
     with app.app_context():
         finding = db.session.get(Finding, world.finding_id)
@@ -314,7 +319,13 @@ def test_deleted_finding_counts_for_nothing(
         db.session.commit()
         assert dashboard_for(db.session.get(User, supervisor.id)).findings_to_review == 1
 
-    assert as_monitor.post(f"/findings/{world.finding_id}/delete", {"reason": REASON}).status_code
+    # Under review, the team may no longer delete it (as it may no longer edit it).
+    refused = as_monitor.post(f"/findings/{world.finding_id}/delete", {"reason": REASON})
+    assert refused.status_code == 409
+    assert "submitted for review" in text_of(refused)
+    assert deleted_at(app, Finding, world.finding_id) is None
+    deleted = as_supervisor.post(f"/findings/{world.finding_id}/delete", {"reason": REASON})
+    assert deleted.status_code == 302
     page = text_of(as_monitor.client.get(f"/visits/{world.visit_id}"))
     interview_page = text_of(as_monitor.client.get(f"/interviews/{world.interview_id}"))
 
@@ -545,6 +556,7 @@ def test_deleted_records_page_makes_as_many_queries_for_many_as_for_few(
                 ]
                 for obj in made:
                     deletion.soft_delete(obj, user, f"Reason {number}")
+            db.session.commit()
 
     def queries() -> int:
         with counting_queries(app) as statements:

@@ -85,8 +85,11 @@ class VersionedForm(Form):
 
     version = HiddenField()
 
-    def is_stale(self, record: Any) -> bool:
-        return str(self.version.data or "") != str(record.version)
+    @property
+    def seen_version(self) -> int:
+        """The record's version when the page was opened (0, never a version, if garbled)."""
+        raw = str(self.version.data or "")
+        return int(raw) if raw.isdigit() and len(raw) < 10 else 0
 
 
 def render_conflict(

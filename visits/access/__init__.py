@@ -2,7 +2,8 @@
 
 - ``roles``: what each role may do whatever the object (``can``, ``requires``);
 - ``rules``: what a user may do to one object (its visit's team, its state);
-- ``loaders``: load an object and check access in one call (``*_or_404``).
+- ``loaders``: load an object and check access in one call (``content_or_404``);
+- ``perms``: the permissions object a page's template reads (``perms.can_edit``).
 
 Access is checked at the boundary (views, commands); services enforce state
 only. Templates ask the same rules through a permissions object per page.

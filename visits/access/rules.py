@@ -1,34 +1,31 @@
-"""Who may see and change a visit and what belongs to it (DESIGN §5).
+"""What one user may do to one object: the visit's team, its state, a finding's review.
 
-Role-wide rights are the ``PERMISSIONS`` table in ``visits.security``; the
-rules here add the object: the visit's team, its state. Views load objects
-through the ``*_or_404`` helpers below, and templates ask the same
-functions, so a rule is written once.
+Every answer here is a plain ``bool`` about a user and an object, asked by
+views (through ``visits.access.loaders``) and by templates (through the
+permissions object of ``visits.access.perms``), so a rule is written once.
+Role-wide rights (``can``) are ``visits.access.roles``.
 
-A visit's metadata (place, dates, type, status) is visible to every
-signed-in user. Its content (interviews, findings, attachments, checklist
-notes) only to its team and to supervisors; an administrator never sees
-it. Content the user may not see answers 404, since even its existence is
-confidential; a visit the user may see but not change answers 403, and one
-whose state forbids the change answers 409.
+The model: a visit's metadata (place, dates, type, status, team) is for
+every signed-in user. Its content (interviews, findings, attachments,
+checklist notes, reprisal checks) is for its team and for supervisors,
+never for an administrator; an interviewee's identity is for the visit's
+team alone. The team changes content until the visit is approved;
+supervisors review. See docs/architecture.md, "Access".
 """
 
 from __future__ import annotations
 
-from typing import Any, NoReturn
+from typing import Any
 
-from flask import abort
-from flask_babel import gettext as _
-from flask_login import current_user
-from sqlalchemy.orm import selectinload
-
-from visits.access import can
-from visits.extensions import db
-from visits.models import Attachment, Finding, Interview, Role, Visit, VisitMember
-
+from visits.access.roles import can
+from visits.models import Attachment, Finding, Interview, Role, Visit
+from visits.models.finding import TEAM_EDITABLE_STATES, ReviewState
 
 # Roles whose work is reading and writing visit content.
 CONTENT_ROLES = frozenset({Role.MONITOR, Role.SUPERVISOR})
+
+
+# --- People ----------------------------------------------------------------------
 
 
 def can_read_content(user: Any) -> bool:
@@ -41,11 +38,22 @@ def is_team_member(user: Any, visit: Visit) -> bool:
     return can_read_content(user) and visit.has_member(user)
 
 
+def is_supervisor(user: Any) -> bool:
+    """Supervisors review, approve and see every visit's content (not its identities)."""
+    return can_read_content(user) and can(user, "review")
+
+
+def is_lead(user: Any, visit: Visit) -> bool:
+    lead = visit.lead
+    return is_team_member(user, visit) and lead is not None and lead.id == user.id
+
+
+# --- A visit and its content -------------------------------------------------------
+
+
 def can_see_content(user: Any, visit: Visit) -> bool:
-    """Interviews, findings, attachments and checklist notes of ``visit``."""
-    if not can_read_content(user):
-        return False
-    return user.role is Role.SUPERVISOR or is_team_member(user, visit)
+    """Interviews, findings, attachments, checklist notes and reprisal checks of ``visit``."""
+    return is_supervisor(user) or is_team_member(user, visit)
 
 
 def can_edit_content(user: Any, visit: Visit) -> bool:
@@ -53,139 +61,85 @@ def can_edit_content(user: Any, visit: Visit) -> bool:
     return can_see_content(user, visit) and not visit.is_locked
 
 
-def can_review(user: Any) -> bool:
-    return can(user, "review")
-
-
-def load_visit(visit_id: int, *, include_deleted: bool = False) -> Visit:
-    """The visit with its place and team, or 404 (a deleted visit too, unless asked for)."""
-    visit = db.session.get(
-        Visit,
-        visit_id,
-        options=[
-            selectinload(Visit.members).selectinload(VisitMember.user),
-            selectinload(Visit.place),
-        ],
-    )
-    if visit is None or (visit.is_deleted and not include_deleted):
-        abort(404)
-    return visit
-
-
-def visit_content_or_404(visit_id: int) -> Visit:
-    """A visit whose content the current user may see; 404 otherwise."""
-    visit = load_visit(visit_id)
-    if not can_see_content(current_user, visit):
-        abort(404)
-    return visit
-
-
-def require_editable(visit: Visit) -> None:
-    """Refuse a change to a visit: 403 outside its team, 409 once it is locked.
-
-    The visit itself is no secret (its metadata is visible to all), so 403.
-    """
-    if not can_see_content(current_user, visit):
-        abort(403)
-    if visit.is_locked:
-        abort(
-            409,
-            description=_(
-                "This visit is %(status)s: its content can no longer be changed.",
-                status=visit.status.label,
-            ),
-        )
-
-
-# A deleted interview, finding or file answers 404 like a missing one, and so
-# does all the content of a deleted visit (``load_visit``). Only the delete
-# routes load a deleted record, to answer a second deletion with 409.
-
-
-def interview_or_404(interview_id: int, *, include_deleted: bool = False) -> Interview:
-    """An interview of a visit whose content the current user may see."""
-    interview = db.session.get(Interview, interview_id)
-    if interview is None or (interview.is_deleted and not include_deleted):
-        abort(404)
-    visit_content_or_404(interview.visit_id)
-    return interview
-
-
-def finding_or_404(finding_id: int, *, include_deleted: bool = False) -> Finding:
-    finding = db.session.get(Finding, finding_id, options=[selectinload(Finding.interviews)])
-    if finding is None or (finding.is_deleted and not include_deleted):
-        abort(404)
-    visit_content_or_404(finding.visit_id)
-    return finding
-
-
-def attachment_or_404(attachment_id: int, *, include_deleted: bool = False) -> Attachment:
-    attachment = db.session.get(Attachment, attachment_id)
-    if attachment is None or (attachment.is_deleted and not include_deleted):
-        abort(404)
-    visit_content_or_404(attachment.visit_id)
-    return attachment
-
-
-# --- Deleting (soft) -------------------------------------------------------------
-
-
 def can_delete_visit(user: Any, visit: Visit) -> bool:
     """The visit's lead or a supervisor, before approval."""
-    if not user.is_authenticated or visit.is_locked:
+    return not visit.is_locked and (is_supervisor(user) or is_lead(user, visit))
+
+
+def can_record_shortfall(user: Any, visit: Visit) -> bool:
+    """Why fewer than a third were interviewed: the lead's word (or a supervisor's)."""
+    return is_supervisor(user) or is_lead(user, visit)
+
+
+def can_move_as_team(user: Any, visit: Visit) -> bool:
+    """The life-cycle steps of the team (prepare, go on site, submit, cancel)."""
+    return can_see_content(user, visit)
+
+
+def can_move_as_supervisor(user: Any, visit: Visit) -> bool:
+    """The life-cycle steps of a supervisor (approve, return, send, close)."""
+    return is_supervisor(user)
+
+
+# --- Interviews ----------------------------------------------------------------------
+
+
+def can_see_identity(user: Any, visit: Visit) -> bool:
+    """An interviewee's real name and identifying details: the visit's team alone.
+
+    A supervisor outside the team reviews the content under the pseudonym.
+    """
+    return is_team_member(user, visit)
+
+
+def can_edit_interview(user: Any, interview: Interview) -> bool:
+    return can_edit_content(user, interview.visit) and not interview.consent_withdrawn
+
+
+def can_withdraw_consent(user: Any, interview: Interview) -> bool:
+    """At any state of the visit: a withdrawal only hides what was said."""
+    return can_see_content(user, interview.visit) and not interview.consent_withdrawn
+
+
+# --- Findings ------------------------------------------------------------------------
+
+
+def can_edit_finding(user: Any, finding: Finding) -> bool:
+    """The team edits drafts and returned findings; a supervisor any, before approval."""
+    if not can_edit_content(user, finding.visit):
         return False
-    lead = visit.lead
-    return user.role is Role.SUPERVISOR or (
-        user.role is Role.MONITOR and lead is not None and lead.id == user.id
+    return is_supervisor(user) or finding.review_state in TEAM_EDITABLE_STATES
+
+
+def can_submit_finding(user: Any, finding: Finding) -> bool:
+    return can_edit_content(user, finding.visit) and finding.review_state in TEAM_EDITABLE_STATES
+
+
+def can_review_finding(user: Any, finding: Finding) -> bool:
+    return (
+        is_supervisor(user)
+        and not finding.visit.is_locked
+        and finding.review_state is ReviewState.SUBMITTED
     )
 
 
-def can_delete_content(user: Any, visit: Visit) -> bool:
-    """An interview, finding or file: the team before approval, a supervisor at any time.
+# --- Deleting ----------------------------------------------------------------------
 
-    A supervisor may still take a file out of an approved visit: a photo
-    that shows who someone is must be removable whatever the visit's state.
+
+def can_delete_content(user: Any, record: Interview | Finding | Attachment) -> bool:
+    """Deleting follows the rules of editing; a supervisor may delete at any time.
+
+    A supervisor may still take a file out of an approved visit: a photo that
+    shows who someone is must be removable whatever the visit's state. A
+    finding (and a file of a finding) the team may no longer edit, because it
+    is under review or accepted, the team may not delete either.
     """
+    visit = record.visit
     if not can_see_content(user, visit):
         return False
-    return user.role is Role.SUPERVISOR or not visit.is_locked
-
-
-def _already_deleted() -> NoReturn:
-    abort(
-        409,
-        description=_(
-            "This was already deleted. A supervisor can restore it from the deleted records."
-        ),
-    )
-
-
-def visit_to_delete(visit_id: int) -> Visit:
-    """A visit the current user may delete.
-
-    403 for anyone but its lead and supervisors; 409 once approved, or when
-    it was deleted already (to its team and supervisors: to others a deleted
-    visit does not exist).
-    """
-    visit = load_visit(visit_id, include_deleted=True)
-    if visit.is_deleted:
-        if not can_see_content(current_user, visit):
-            abort(404)
-        _already_deleted()
-    if not can_delete_visit(current_user, visit):
-        if visit.is_locked and can_see_content(current_user, visit):
-            require_editable(visit)  # the 409 that names the visit's state
-        abort(403)
-    return visit
-
-
-def require_content_deletable(record: Interview | Finding | Attachment) -> None:
-    """Refuse deleting content loaded through a ``*_or_404`` helper.
-
-    409 when it was deleted already, or when its visit is approved and the
-    user is not a supervisor.
-    """
-    if record.is_deleted:
-        _already_deleted()
-    if not can_delete_content(current_user, record.visit):
-        require_editable(record.visit)
+    if is_supervisor(user):
+        return True
+    if visit.is_locked:
+        return False
+    finding = record if isinstance(record, Finding) else getattr(record, "finding", None)
+    return finding is None or finding.review_state in TEAM_EDITABLE_STATES

@@ -15,14 +15,19 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from flask import current_app
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 from PIL import Image, ImageOps, UnidentifiedImageError
+from sqlalchemy import event
+from sqlalchemy.orm import Session
 
 from visits import audit, crypto
 from visits.crypto.fields import file_aad
+from visits.errors import Invalid
 from visits.extensions import db
 from visits.models import Attachment, Finding, User, Visit
+from visits.visits.rules import lock_for_change
 
 MAX_NAME_LENGTH = 200
 MEBIBYTE = 1024 * 1024
@@ -58,16 +63,34 @@ MAX_IMAGE_PIXELS = 80_000_000
 TOO_MANY_PIXELS = _l("This photo has too many pixels. Send a smaller copy of it.")
 
 
-class Refused(Exception):
-    """An upload the app does not take; ``message`` tells the user why."""
+class Refused(Invalid):
+    """An upload the app does not take; the message tells the user why."""
 
     def __init__(self, message: str | LazyString) -> None:
-        super().__init__(str(message))
-        self.message = message
+        super().__init__(str(message), field="file")
 
 
-class ForeignFinding(Exception):
+class ForeignFinding(Invalid):
     """A finding that is not one of the visit's."""
+
+    def __init__(self) -> None:
+        super().__init__(_("This finding is not one of this visit's."), field="finding_id")
+
+
+# Files written in the current transaction: removed again if it rolls back,
+# so that a refused or failed upload leaves no orphan in the store.
+_NEW_FILES = "attachments.new_files"
+
+
+@event.listens_for(Session, "after_rollback")
+def _remove_unsaved_files(session: Session) -> None:
+    for path in session.info.pop(_NEW_FILES, []):
+        Path(path).unlink(missing_ok=True)
+
+
+@event.listens_for(Session, "after_commit")
+def _keep_saved_files(session: Session) -> None:
+    session.info.pop(_NEW_FILES, None)
 
 
 def detect_kind(data: bytes) -> FileKind | None:
@@ -216,6 +239,7 @@ def _write_new_file(content: bytes) -> str:
             fd = os.open(folder / name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         except FileExistsError:
             continue
+        db.session.info.setdefault(_NEW_FILES, []).append(str(folder / name))
         with os.fdopen(fd, "wb") as handle:
             handle.write(crypto.encrypt_bytes(content, file_aad(name)))
         return name
@@ -254,7 +278,12 @@ def store_upload(
     finding_id: int | None = None,
     max_bytes: int | None = None,
 ) -> Attachment:
-    """Check, clean and store an upload; record its size and SHA-256."""
+    """Check, clean and store an upload; record its size and SHA-256.
+
+    The file is written at once; it is removed again if the transaction that
+    records it rolls back.
+    """
+    lock_for_change(visit)
     limit = max_bytes if max_bytes is not None else current_app.config["ATTACHMENT_MAX_BYTES"]
     finding = finding_of_visit(visit, finding_id)
     kind = check_upload(data, limit)
@@ -272,17 +301,11 @@ def store_upload(
         uploaded_by_id=uploader.id,
     )
     db.session.add(attachment)
-    try:
-        audit.record(
-            "attachment.create",
-            attachment,
-            content_type=attachment.content_type,
-            size=attachment.size,
-            finding_id=attachment.finding_id,
-        )
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        (storage_folder() / stored_name).unlink(missing_ok=True)
-        raise
+    audit.record(
+        "attachment.create",
+        attachment,
+        content_type=attachment.content_type,
+        size=attachment.size,
+        finding_id=attachment.finding_id,
+    )
     return attachment

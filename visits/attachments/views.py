@@ -4,21 +4,24 @@ from __future__ import annotations
 
 import io
 
-from flask import abort, current_app, flash, redirect, request, send_file, url_for
+from flask import current_app, flash, redirect, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from visits.access.rules import (
-    attachment_or_404,
-    load_visit,
-    require_content_deletable,
-    require_editable,
+from visits.access.loaders import (
+    content_or_404,
+    content_to_delete,
+    require_content_editable,
+    visit_or_404,
 )
 from visits.attachments import bp, services
 from visits.attachments.forms import UploadForm
 from visits.deleted import services as deletion
+from visits.errors import NotFound
 from visits.forms import DeleteForm, render_form
+from visits.models import Attachment
+from visits.web.boundary import commit, commit_or_refuse
 from visits.web.marks import form_view
 
 # A downloaded file is never a page of this site: no script, no plugin, no frame.
@@ -31,31 +34,25 @@ DOWNLOAD_POLICY = (
 @form_view
 def upload(visit_id: int) -> Response | tuple[str, int]:
     """Store a photo (without its metadata) or a document, checked by its content."""
-    visit = load_visit(visit_id)
-    require_editable(visit)
+    visit = visit_or_404(visit_id)
+    require_content_editable(visit)
     form = UploadForm()
     if form.validate_on_submit():
         max_bytes = current_app.config["ATTACHMENT_MAX_BYTES"]
         chosen = form.file.data
-        try:
-            attachment = services.store_upload(
-                visit,
-                current_user,
-                # One byte more than allowed is enough to know it is too large.
-                data=chosen.read(max_bytes + 1),
-                filename=chosen.filename or "",
-                caption=form.caption.data or "",
-                finding_id=form.finding_id.data,
-                max_bytes=max_bytes,
-            )
-        except services.Refused as refusal:
-            form.file.errors = [*form.file.errors, str(refusal.message)]
-        except services.ForeignFinding:
-            form.finding_id.errors = [
-                *form.finding_id.errors,
-                _("This finding is not one of this visit's."),
-            ]
-        else:
+        attachment = commit_or_refuse(
+            form,
+            services.store_upload,
+            visit,
+            current_user,
+            # One byte more than allowed is enough to know it is too large.
+            data=chosen.read(max_bytes + 1),
+            filename=chosen.filename or "",
+            caption=form.caption.data or "",
+            finding_id=form.finding_id.data,
+            max_bytes=max_bytes,
+        )
+        if attachment is not None:
             flash(_("%(name)s was uploaded.", name=attachment.original_name), "success")
             if attachment.finding_id is not None:
                 return redirect(url_for("findings.detail", finding_id=attachment.finding_id))
@@ -66,10 +63,10 @@ def upload(visit_id: int) -> Response | tuple[str, int]:
 @bp.route("/attachments/<int:attachment_id>")
 def download(attachment_id: int) -> Response:
     """The file, as a download under its cleaned name; photos inline on request only."""
-    attachment = attachment_or_404(attachment_id)
+    attachment = content_or_404(Attachment, attachment_id)
     path = services.stored_path(attachment)
     if not path.is_file():
-        abort(404, description=_("This file is missing from the storage. Tell an administrator."))
+        raise NotFound(_("This file is missing from the storage. Tell an administrator."))
     inline = request.args.get("inline") == "1" and attachment.is_image
     services.record_download(attachment, inline)
     response = send_file(
@@ -95,11 +92,10 @@ def delete(attachment_id: int) -> Response | tuple[str, int]:
     The team may before approval, a supervisor at any time; the file is kept,
     hidden, until a supervisor restores it.
     """
-    attachment = attachment_or_404(attachment_id, include_deleted=True)
-    require_content_deletable(attachment)
+    attachment = content_to_delete(Attachment, attachment_id)
     form = DeleteForm()
     if form.validate_on_submit():
-        deletion.soft_delete(attachment, current_user, form.reason.data or "")
+        commit(deletion.soft_delete, attachment, current_user, form.reason.data or "")
         flash(_("%(name)s was deleted.", name=attachment.original_name), "success")
         finding = attachment.finding
         if finding is not None and not finding.is_deleted:

@@ -21,6 +21,7 @@ a column, so such a query fails loudly instead of matching nothing.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import dataclass
 from functools import cached_property
@@ -70,6 +71,9 @@ class EncryptedColumn:
 
 
 _FIELDS: list[Encrypted] = []
+# Called with (instance, attribute name) whenever code reads a decrypted value
+# through the model; ``visits.audit.reads`` records reads of confidential records.
+READ_LISTENERS: list[Callable[[object, str], None]] = []
 # Per instance: attribute name -> (ciphertext, plain text) last seen.
 _PLAINTEXT = "_encrypted_plaintext"
 
@@ -84,8 +88,10 @@ class Encrypted:
     shows it twice decrypts it once.
     """
 
-    def __init__(self, stored: str) -> None:
+    def __init__(self, stored: str, *, decrypt_on_load: bool = True) -> None:
         self.stored = stored
+        # False for values decrypted only when a page reads them (an identity).
+        self.decrypt_on_load = decrypt_on_load
         self.name = ""
         self.owner: type[Any] | None = None
 
@@ -124,7 +130,10 @@ class Encrypted:
     def __get__(self, instance: object | None, owner: type[Any] | None = None) -> str | Encrypted:
         if instance is None:
             return self
-        return self._plaintext(instance, getattr(instance, self.stored))
+        plain = self._plaintext(instance, getattr(instance, self.stored))
+        for listener in READ_LISTENERS:
+            listener(instance, self.name)
+        return plain
 
     def _plaintext(self, instance: object, stored: str | None) -> str:
         if not stored:
@@ -168,7 +177,7 @@ class Encrypted:
     def decrypt_loaded(self, instance: object) -> None:
         """Decrypt the value just loaded; a failure waits until the value is read."""
         stored = instance.__dict__.get(self.stored)  # never load anything here
-        if stored:
+        if stored and self.decrypt_on_load:
             with suppress(DecryptionError):
                 self._plaintext(instance, stored)
 

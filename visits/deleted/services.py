@@ -15,14 +15,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 from flask_sqlalchemy.pagination import SelectPagination
 from sqlalchemy import Select, literal, select, union_all
 from sqlalchemy.orm import selectinload
-from sqlalchemy.orm.exc import StaleDataError
 
 from visits.audit import record
+from visits.errors import Invalid, WrongState
 from visits.extensions import db
 from visits.models import Attachment, Finding, Interview, User, Visit
 from visits.models.base import DELETION_REASON_MAX_LENGTH, utcnow
@@ -57,48 +58,32 @@ AUDIT_NAMES = {
 }
 
 
-class AlreadyDeleted(Exception):
-    """The record was deleted before (by someone else, or in another tab)."""
-
-
-class NotDeleted(Exception):
-    """Only a deleted record can be restored."""
-
-
-class ChangedMeanwhile(Exception):
-    """Someone saved the record while it was being deleted; nothing was changed."""
-
-
 def kind_of(obj: SoftDeletable) -> str:
     return str(obj.__tablename__)
-
-
-def _save() -> None:
-    try:
-        db.session.commit()
-    except StaleDataError as error:
-        db.session.rollback()
-        raise ChangedMeanwhile from error
 
 
 def soft_delete(obj: SoftDeletable, user: User, reason: str) -> None:
     """Hide ``obj`` from every list, page and count, saying who, when and why."""
     if obj.is_deleted:
-        raise AlreadyDeleted
+        raise WrongState(
+            _("This was already deleted. A supervisor can restore it from the deleted records.")
+        )
     reason = reason.strip()
     if not reason:
-        raise ValueError("a deletion needs a reason")
+        raise Invalid(
+            _("Say why it is deleted: the reason is kept with the record."), field="reason"
+        )
     obj.deleted_at = utcnow()
     obj.deleted_by_id = user.id
     obj.deletion_reason = reason[:DELETION_REASON_MAX_LENGTH]
     record(f"{AUDIT_NAMES[kind_of(obj)]}.delete", obj, user_id=user.id, reason=obj.deletion_reason)
-    _save()
+    db.session.flush()
 
 
 def restore(obj: SoftDeletable, user: User) -> None:
     """Bring a deleted record back where it was (a supervisor's decision)."""
     if not obj.is_deleted:
-        raise NotDeleted
+        raise WrongState(_("This record is not deleted: there is nothing to restore."))
     record(
         f"{AUDIT_NAMES[kind_of(obj)]}.restore",
         obj,
@@ -108,7 +93,7 @@ def restore(obj: SoftDeletable, user: User) -> None:
     obj.deleted_at = None
     obj.deleted_by_id = None
     obj.deletion_reason = ""
-    _save()
+    db.session.flush()
 
 
 def load_any(kind: str, object_id: int) -> SoftDeletable | None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -11,8 +11,10 @@ from visits.access import requires
 from visits.deleted import bp
 from visits.deleted import services as deletion
 from visits.deleted.forms import DeletedFilterForm
+from visits.errors import NotFound
 from visits.forms import EmptyForm
 from visits.models import Visit
+from visits.web.boundary import commit
 
 RECORDS_PER_PAGE = 25
 
@@ -42,13 +44,8 @@ def restore(kind: str, object_id: int) -> Response:
     """Bring a deleted record back where it was; the restoring is audited."""
     record = deletion.load_any(kind, object_id)
     if record is None:
-        abort(404)
-    try:
-        deletion.restore(record, current_user)
-    except deletion.NotDeleted:
-        abort(409, description=_("This record is not deleted: there is nothing to restore."))
-    except deletion.ChangedMeanwhile:
-        abort(409, description=_("Someone changed this record meanwhile. Try again."))
+        raise NotFound
+    commit(deletion.restore, record, current_user)
     visit = record if isinstance(record, Visit) else record.visit
     if visit.is_deleted:
         flash(

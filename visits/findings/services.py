@@ -1,4 +1,8 @@
-"""Finding rules: numbering, sources, who may change a finding when, and review."""
+"""Finding rules: numbering, sources, review.
+
+Who may change a finding is ``visits.access``; these functions enforce the
+finding's and its visit's state, add and flush, and leave the commit to the
+view."""
 
 from __future__ import annotations
 
@@ -10,10 +14,9 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
-from sqlalchemy.orm.exc import StaleDataError
 
 from visits import audit
-from visits.access.rules import can_edit_content, can_review
+from visits.errors import Invalid, WrongState
 from visits.extensions import db
 from visits.models import (
     Attachment,
@@ -27,14 +30,13 @@ from visits.models import (
     User,
     Visit,
 )
-from visits.models.base import utcnow
+from visits.models.base import check_version, utcnow
+from visits.models.finding import TEAM_EDITABLE_STATES
 from visits.models.interview import interviews_of
+from visits.visits.rules import lock_for_change
 
 NUMBERING_ATTEMPTS = 3
 
-# The team may still change these; a submitted or accepted finding waits
-# for (or has had) a supervisor's reading.
-TEAM_EDITABLE_STATES = frozenset({ReviewState.DRAFT, ReviewState.RETURNED})
 SUBMITTABLE_STATES = TEAM_EDITABLE_STATES
 
 
@@ -60,47 +62,42 @@ class FindingInput:
     allegation_consent_to_transmit: bool
 
 
-class SavedMeanwhile(Exception):
-    """Someone saved the finding after this user opened it; nothing was saved."""
+class ForeignInterview(Invalid):
+    """An interview that is not a source this finding may cite."""
 
-
-class ForeignInterview(Exception):
-    """An interview that is not one of the finding's visit."""
-
-
-class NotAllowedNow(Exception):
-    """The finding's state forbids this; the message says why."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
-
-def interviews_of_visit(visit_id: int) -> list[Interview]:
-    """The interviews a finding may rest on (deleted ones are no source)."""
-    return list(db.session.scalars(interviews_of(visit_id)))
-
-
-def _interviews_for(visit: Visit, interview_ids: Sequence[int]) -> list[Interview]:
-    if not interview_ids:
-        return []
-    interviews = list(
-        db.session.scalars(
-            select(Interview)
-            .where(Interview.id.in_(set(interview_ids)), Interview.live())
-            .order_by(Interview.number)
+    def __init__(self) -> None:
+        super().__init__(
+            _("Choose only interviews of this visit whose consent stands."), field="interview_ids"
         )
-    )
-    if len(interviews) != len(set(interview_ids)) or any(
-        interview.visit_id != visit.id for interview in interviews
-    ):
+
+
+def sources_for(visit_id: int, finding: Finding | None = None) -> list[Interview]:
+    """The interviews a finding may rest on.
+
+    Deleted ones are no source, nor are those whose consent was withdrawn,
+    except where the finding already cited one before the withdrawal (its
+    link stays, shown as withdrawn, until the team removes it).
+    """
+    cited = {interview.id for interview in finding.interviews} if finding is not None else set()
+    return [
+        interview
+        for interview in db.session.scalars(interviews_of(visit_id))
+        if not interview.consent_withdrawn or interview.id in cited
+    ]
+
+
+def _interviews_for(visit: Visit, finding: Finding | None, ids: Sequence[int]) -> list[Interview]:
+    if not ids:
+        return []
+    offered = {interview.id: interview for interview in sources_for(visit.id, finding)}
+    if not set(ids) <= offered.keys():
         raise ForeignInterview
-    return interviews
+    return sorted((offered[i] for i in set(ids)), key=lambda interview: interview.number)
 
 
-def _apply(finding: Finding, visit: Visit, data: FindingInput) -> None:
+def _apply(finding: Finding, visit: Visit, data: FindingInput, new: bool = False) -> None:
     # First, so that a refused interview leaves the finding untouched.
-    finding.interviews = _interviews_for(visit, data.interview_ids)
+    finding.interviews = _interviews_for(visit, None if new else finding, data.interview_ids)
     finding.area = data.area
     finding.source_type = data.source_type
     finding.severity = data.severity
@@ -126,9 +123,10 @@ def next_number(visit_id: int) -> int:
 
 def create_finding(visit: Visit, author: User, data: FindingInput) -> Finding:
     """Record a draft finding under the visit's next number."""
+    lock_for_change(visit)
     for attempt in range(NUMBERING_ATTEMPTS):
         finding = Finding(visit_id=visit.id, number=next_number(visit.id), created_by_id=author.id)
-        _apply(finding, visit, data)
+        _apply(finding, visit, data, new=True)
         try:
             with db.session.begin_nested():
                 db.session.add(finding)
@@ -143,57 +141,23 @@ def create_finding(visit: Visit, author: User, data: FindingInput) -> Finding:
         fields=audit.filled_fields(finding),
         confidentiality=finding.confidentiality.value,
     )
-    db.session.commit()
     return finding
 
 
-def edit_refusal(user: User, finding: Finding, visit: Visit) -> str | None:
-    """Why ``user`` may not change ``finding`` now, or None when they may.
-
-    Access to the visit is checked before (policy.require_editable); this adds
-    the review: the team edits drafts and returned findings, a supervisor any.
-    """
-    if visit.is_locked:
-        return _(
-            "This visit is %(status)s: its content can no longer be changed.",
-            status=visit.status.label,
-        )
-    if can_review(user) or finding.review_state in TEAM_EDITABLE_STATES:
-        return None
-    if finding.review_state is ReviewState.SUBMITTED:
-        return _(
-            "This finding was submitted for review: the team can change it again if a "
-            "supervisor returns it."
-        )
-    return _("This finding was accepted: only a supervisor can change it now.")
-
-
-def may_edit(user: User, finding: Finding, visit: Visit) -> bool:
-    return can_edit_content(user, visit) and edit_refusal(user, finding, visit) is None
-
-
-def record_read(finding: Finding) -> None:
-    """Opening a confidential finding is recorded, and committed at once (DESIGN §2)."""
-    if finding.confidentiality is Confidentiality.CONFIDENTIAL:
-        audit.record_now("finding.read", finding)
-
-
-def update_finding(finding: Finding, visit: Visit, data: FindingInput) -> None:
-    _apply(finding, visit, data)
-    fields = audit.changed_fields(finding)
-    try:
-        audit.record("finding.update", finding, fields=fields)
-        db.session.commit()
-    except StaleDataError as error:
-        # Another save landed between the version check and this one.
-        db.session.rollback()
-        raise SavedMeanwhile from error
+def update_finding(finding: Finding, data: FindingInput, seen_version: int) -> Finding:
+    """Save the finding's new content, unless someone saved it since ``seen_version``."""
+    check_version(finding, seen_version)
+    lock_for_change(finding.visit)
+    _apply(finding, finding.visit, data)
+    audit.record("finding.update", finding, fields=audit.changed_fields(finding))
+    return finding
 
 
 def submit_finding(finding: Finding) -> None:
     """Send a draft or returned finding to the supervisors."""
+    lock_for_change(finding.visit)
     if finding.review_state not in SUBMITTABLE_STATES:
-        raise NotAllowedNow(
+        raise WrongState(
             _(
                 "Only a draft or a returned finding can be submitted; this one is %(state)s.",
                 state=finding.review_state.label,
@@ -206,29 +170,29 @@ def submit_finding(finding: Finding) -> None:
         to_status=ReviewState.SUBMITTED.value,
     )
     finding.review_state = ReviewState.SUBMITTED
-    db.session.commit()
+    db.session.flush()
 
 
-def review_refusal(finding: Finding) -> str | None:
-    """Why ``finding`` cannot be reviewed now, or None."""
-    if finding.review_state is ReviewState.SUBMITTED:
-        return None
-    return _(
-        "Only a finding submitted for review can be reviewed; this one is %(state)s.",
-        state=finding.review_state.label,
-    )
+def check_reviewable(finding: Finding) -> None:
+    """Only a submitted finding is reviewed."""
+    if finding.review_state is not ReviewState.SUBMITTED:
+        raise WrongState(
+            _(
+                "Only a finding submitted for review can be reviewed; this one is %(state)s.",
+                state=finding.review_state.label,
+            )
+        )
 
 
 def review_finding(
     finding: Finding, reviewer: User, decision: ReviewDecision, comment: str
 ) -> None:
     """Accept a submitted finding, or return it to the team with a comment."""
-    refusal = review_refusal(finding)
-    if refusal is not None:
-        raise NotAllowedNow(refusal)
+    lock_for_change(finding.visit)
+    check_reviewable(finding)
     comment = comment.strip()
     if decision is ReviewDecision.RETURN and not comment:
-        raise ValueError("a returned finding needs a comment")
+        raise Invalid(_("Say what the team should change."), field="comment")
     finding.review_state = (
         ReviewState.ACCEPTED if decision is ReviewDecision.ACCEPT else ReviewState.RETURNED
     )
@@ -242,7 +206,7 @@ def review_finding(
         from_status=ReviewState.SUBMITTED.value,
         to_status=finding.review_state.value,
     )
-    db.session.commit()
+    db.session.flush()
 
 
 def attachments_of_finding(finding: Finding) -> list[Attachment]:

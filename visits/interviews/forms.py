@@ -81,16 +81,30 @@ class InterviewForm(VersionedForm):
             valid = False
         return valid
 
+    def without_identity(self) -> InterviewForm:
+        """For someone outside the visit's team: no identity to show or to change."""
+        del self.real_name
+        del self.identifying_details
+        return self
+
+    def _identity(self, name: str) -> str | None:
+        field = self._fields.get(name)
+        return None if field is None else (field.data or "").strip()
+
     def to_input(self) -> InterviewInput:
-        """What the user typed, as the services take it (call after validation)."""
+        """What the user typed, as the services take it (call after validation).
+
+        Without the identity fields (``without_identity``) the identity is None:
+        kept as it is.
+        """
         return InterviewInput(
             kind=InterviewKind(self.kind.data),
             people_count=int(self.people_count.data or 1),
             conducted_on=self.conducted_on.data,
             consent_scope=ConsentScope(self.consent_scope.data),
             consent_date=self.consent_date.data,
-            real_name=(self.real_name.data or "").strip(),
-            identifying_details=(self.identifying_details.data or "").strip(),
+            real_name=self._identity("real_name"),
+            identifying_details=self._identity("identifying_details"),
             reprisal_risk=bool(self.reprisal_risk.data),
             notes=self.notes.data or "",
         )

@@ -1,15 +1,20 @@
-"""Interview rules: numbering and pseudonyms, population, consent, reprisal checks."""
+"""Interview rules: numbering and pseudonyms, population, consent, reprisal checks.
+
+Who may change an interview, and who may see its identity, is
+``visits.access``; these functions enforce state, add and flush.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm.exc import StaleDataError
 
 from visits import audit
+from visits.errors import Invalid, WrongState
 from visits.extensions import db
 from visits.i18n import npm_today
 from visits.models import (
@@ -21,8 +26,10 @@ from visits.models import (
     User,
     Visit,
 )
+from visits.models.base import check_version
 from visits.models.finding import finding_interviews
 from visits.models.interview import DETAINEE_KINDS
+from visits.visits.rules import lock_for_change, lock_visit
 
 # Two team members saving at the same moment may pick the same number; the
 # unique constraint refuses the second, which then takes the next one.
@@ -36,27 +43,33 @@ class InterviewInput:
     conducted_on: date | None
     consent_scope: ConsentScope
     consent_date: date | None
-    real_name: str
-    identifying_details: str
+    # None: kept as it is (the form of someone outside the team has no identity).
+    real_name: str | None
+    identifying_details: str | None
     reprisal_risk: bool
     notes: str
 
 
-class TooManyInterviewed(Exception):
+class TooManyInterviewed(Invalid):
     """More people interviewed than were held on the day."""
 
     def __init__(self, population: int, already: int) -> None:
-        super().__init__(population, already)
-        self.population = population
-        self.already = already
+        super().__init__(
+            _(
+                "People held on the day: %(population)d. Already interviewed: %(already)d. "
+                "This interview would count more people than were there: check the number "
+                "of people, or correct the population on the visit.",
+                population=population,
+                already=already,
+            ),
+            field="people_count",
+        )
 
 
-class SavedMeanwhile(Exception):
-    """Someone saved the record after this user opened it; nothing was saved."""
-
-
-class ConsentWithdrawn(Exception):
-    """The interview's consent was withdrawn: it can no longer change."""
+def _consent_withdrawn() -> WrongState:
+    return WrongState(
+        _("The person withdrew their consent to this interview: it can no longer be changed.")
+    )
 
 
 def pseudonym_for(visit: Visit, number: int) -> str:
@@ -98,8 +111,10 @@ def _apply(interview: Interview, data: InterviewInput) -> None:
     interview.conducted_on = data.conducted_on
     interview.consent_scope = data.consent_scope
     interview.consent_date = data.consent_date
-    interview.real_name = data.real_name
-    interview.identifying_details = data.identifying_details
+    if data.real_name is not None:
+        interview.real_name = data.real_name
+    if data.identifying_details is not None:
+        interview.identifying_details = data.identifying_details
     interview.reprisal_risk = data.reprisal_risk
     interview.notes = data.notes
 
@@ -122,6 +137,7 @@ def ensure_reprisal_check(interview: Interview, visit: Visit) -> ReprisalCheck |
 
 def create_interview(visit: Visit, author: User, data: InterviewInput) -> Interview:
     """Record an interview under the next pseudonym of the visit."""
+    lock_for_change(visit)
     check_population(visit, data)
     for attempt in range(NUMBERING_ATTEMPTS):
         number = next_number(visit.id)
@@ -142,39 +158,37 @@ def create_interview(visit: Visit, author: User, data: InterviewInput) -> Interv
         break
     ensure_reprisal_check(interview, visit)
     audit.record("interview.create", interview, fields=audit.filled_fields(interview))
-    db.session.commit()
     return interview
 
 
-def update_interview(interview: Interview, visit: Visit, data: InterviewInput) -> None:
+def update_interview(interview: Interview, data: InterviewInput, seen_version: int) -> Interview:
+    """Save the interview's new content, unless someone saved it since ``seen_version``."""
+    check_version(interview, seen_version)
+    visit = interview.visit
+    lock_for_change(visit)
     if interview.consent_withdrawn:
-        raise ConsentWithdrawn
+        raise _consent_withdrawn()
     check_population(visit, data, excluding_id=interview.id)
     _apply(interview, data)
     fields = audit.changed_fields(interview)
-    try:
-        db.session.flush()
-        ensure_reprisal_check(interview, visit)
-        audit.record("interview.update", interview, fields=fields)
-        db.session.commit()
-    except StaleDataError as error:
-        # Another save landed between the version check and this one.
-        db.session.rollback()
-        raise SavedMeanwhile from error
+    db.session.flush()
+    ensure_reprisal_check(interview, visit)
+    audit.record("interview.update", interview, fields=fields)
+    return interview
 
 
-def withdraw_consent(interview: Interview, on: date | None = None) -> None:
-    """From now on the content is hidden and kept out of every report."""
+def withdraw_consent(interview: Interview, on: date | None = None) -> Interview:
+    """From now on the content is hidden and kept out of every report.
+
+    Recorded in any state of the visit, an approved one included: it changes
+    no finding, it only hides what the person said.
+    """
+    lock_visit(interview.visit)
     if interview.consent_withdrawn:
-        raise ConsentWithdrawn
+        raise _consent_withdrawn()
     interview.consent_withdrawn_on = on or npm_today()
     audit.record("interview.consent_withdraw", interview)
-    db.session.commit()
-
-
-def record_read(interview: Interview) -> None:
-    """Opening an interview is recorded, and committed at once (DESIGN §2)."""
-    audit.record_now("interview.read", interview)
+    return interview
 
 
 def reprisal_check_of(interview: Interview) -> ReprisalCheck | None:

@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from visits.access.rules import can_read_content, is_supervisor
 from visits.extensions import db
 from visits.models import (
     Finding,
@@ -14,7 +15,6 @@ from visits.models import (
     ReprisalCheck,
     ReprisalStatus,
     ReviewState,
-    Role,
     Visit,
     VisitMember,
     VisitStatus,
@@ -43,7 +43,7 @@ class Dashboard:
 def dashboard_for(user: Any) -> Dashboard:
     """A handful of queries, whatever the amount of data."""
     board = Dashboard()
-    if user.role is Role.ADMIN:
+    if not can_read_content(user):
         return board
     board.my_visits = list(
         db.session.scalars(
@@ -82,7 +82,7 @@ def dashboard_for(user: Any) -> Dashboard:
         )
         or 0
     )
-    if user.role is Role.SUPERVISOR:
+    if is_supervisor(user):
         board.visits_in_review = list(
             db.session.scalars(Visit.listing(status=VisitStatus.IN_REVIEW).limit(SHOWN))
         )

@@ -5,9 +5,12 @@ PostgreSQL, so that batch migrations on SQLite can find and drop them.
 """
 
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import ColumnElement, DateTime, ForeignKey, MetaData, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
+
+from visits.errors import ChangedMeanwhile
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -61,3 +64,13 @@ class SoftDeleteMixin:
     @property
     def is_deleted(self) -> bool:
         return self.deleted_at is not None
+
+
+def check_version(record: Any, seen_version: int) -> None:
+    """Refuse to save over a change made since the page was opened (optimistic locking).
+
+    The database checks it again when the row is written (``version_id_col``),
+    for a save that lands between this check and the write.
+    """
+    if seen_version != record.version:
+        raise ChangedMeanwhile

@@ -101,6 +101,10 @@ label_choices(
     },
 )
 
+# The team may still change these; a submitted or accepted finding waits
+# for (or has had) a supervisor's reading.
+TEAM_EDITABLE_STATES = frozenset({ReviewState.DRAFT, ReviewState.RETURNED})
+
 finding_interviews = Table(
     "finding_interviews",
     Base.metadata,
@@ -168,6 +172,11 @@ class Finding(RowKeyMixin, SoftDeleteMixin, TimestampMixin, Base):
     @property
     def reference(self) -> str:
         return f"{self.visit.reference}-F{self.number}"
+
+    @property
+    def audited_read_action(self) -> str | None:
+        """Reads of a confidential finding's text are audited (visits.audit.reads)."""
+        return "finding.read" if self.confidentiality is Confidentiality.CONFIDENTIAL else None
 
 
 def findings_of(visit_id: int) -> Select[Finding]:

@@ -66,11 +66,12 @@ class Interview(RowKeyMixin, SoftDeleteMixin, TimestampMixin, Base):
     conducted_on: Mapped[date | None] = mapped_column(Date)
     # Who the person is: optional, shown to the visit team only. Encrypted.
     real_name_encrypted: Mapped[str] = mapped_column("real_name", Text, default="")
-    real_name = Encrypted("real_name_encrypted")
+    # Decrypted only when a page of the visit's team reads it.
+    real_name = Encrypted("real_name_encrypted", decrypt_on_load=False)
     identifying_details_encrypted: Mapped[str] = mapped_column(
         "identifying_details", Text, default=""
     )
-    identifying_details = Encrypted("identifying_details_encrypted")
+    identifying_details = Encrypted("identifying_details_encrypted", decrypt_on_load=False)
     consent_scope: Mapped[ConsentScope] = mapped_column(enum_column(ConsentScope, "consent_scope"))
     consent_date: Mapped[date | None] = mapped_column(Date)
     consent_withdrawn_on: Mapped[date | None] = mapped_column(Date)
@@ -84,6 +85,9 @@ class Interview(RowKeyMixin, SoftDeleteMixin, TimestampMixin, Base):
 
     visit: Mapped[Visit] = relationship()
     created_by: Mapped[User] = relationship(foreign_keys=[created_by_id])
+
+    # Every read of an interview's notes or identity is audited (visits.audit.reads).
+    audited_read_action = "interview.read"
 
     @property
     def consent_withdrawn(self) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
@@ -146,6 +147,19 @@ class VisitForm(VersionedForm):
     def population_by_category(self) -> dict[str, int | None]:
         return {
             category.value: self[population_field(category)].data for category in PopulationCategory
+        }
+
+    def details(self) -> dict[str, Any]:
+        """What ``update_visit`` takes from the form (call after validation)."""
+        return {
+            "visit_type": VisitType(self.visit_type.data),
+            "announced": bool(self.announced.data),
+            "joint_with": self.joint_with.data or "",
+            "start_date": self.start_date.data,
+            "end_date": self.end_date.data,
+            "purpose": self.purpose.data or "",
+            "population_total": self.population_total.data,
+            "population_by_category": self.population_by_category(),
         }
 
 

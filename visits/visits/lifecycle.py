@@ -1,4 +1,4 @@
-"""The visit life cycle (DESIGN §4): one table of who may move a visit where.
+"""The visit life cycle: one table of who may move a visit where.
 
 ``planned → preparing → on_site → analysis → in_review → approved → sent →
 closed``; ``cancelled`` from the first three; a supervisor returns a visit
@@ -7,7 +7,7 @@ under review to ``analysis`` with a comment. Every move is one VisitEvent.
 
 from __future__ import annotations
 
-import enum
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,49 +16,52 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_babel.speaklater import LazyString
 from sqlalchemy import func, select
-from sqlalchemy.orm.exc import StaleDataError
 
 from visits import audit
-from visits.access import can
-from visits.access.rules import can_see_content
+from visits.access.rules import can_move_as_supervisor, can_move_as_team
+from visits.errors import Invalid, WrongState
 from visits.extensions import db
 from visits.models import Finding, ReviewState, Visit, VisitEvent, VisitStatus, VisitType
-from visits.visits.rules import (
-    InvalidChange,
-    NotAllowed,
-    WrongState,
-    interview_quota,
-)
+from visits.visits.rules import interview_quota, lock_visit
 
-
-class Who(enum.Enum):
-    TEAM = "team"  # monitors on the visit's team, and supervisors
-    SUPERVISOR = "supervisor"
+# The people who may take a step: a rule of ``visits.access.rules``, and what a
+# refusal says.
+Who = Callable[[Any, Visit], bool]
+TEAM: Who = can_move_as_team
+SUPERVISOR: Who = can_move_as_supervisor
+WHO_REFUSALS: dict[Who, LazyString] = {
+    TEAM: _l("Only the visit's team and supervisors can do this."),
+    SUPERVISOR: _l("Only a supervisor can do this."),
+}
 
 
 @dataclass(frozen=True)
 class Rule:
-    who: Who
+    may: Who
     # What the button says.
     action: LazyString
     comment_required: bool = False
 
+    @property
+    def refusal(self) -> str:
+        return str(WHO_REFUSALS[self.may])
+
 
 S = VisitStatus
 RULES: dict[tuple[VisitStatus, VisitStatus], Rule] = {
-    (S.PLANNED, S.PREPARING): Rule(Who.TEAM, _l("Start preparing")),
-    (S.PREPARING, S.ON_SITE): Rule(Who.TEAM, _l("The team is on site")),
-    (S.ON_SITE, S.ANALYSIS): Rule(Who.TEAM, _l("Back from the visit: start the analysis")),
-    (S.ANALYSIS, S.IN_REVIEW): Rule(Who.TEAM, _l("Submit for review")),
-    (S.IN_REVIEW, S.APPROVED): Rule(Who.SUPERVISOR, _l("Approve")),
+    (S.PLANNED, S.PREPARING): Rule(TEAM, _l("Start preparing")),
+    (S.PREPARING, S.ON_SITE): Rule(TEAM, _l("The team is on site")),
+    (S.ON_SITE, S.ANALYSIS): Rule(TEAM, _l("Back from the visit: start the analysis")),
+    (S.ANALYSIS, S.IN_REVIEW): Rule(TEAM, _l("Submit for review")),
+    (S.IN_REVIEW, S.APPROVED): Rule(SUPERVISOR, _l("Approve")),
     (S.IN_REVIEW, S.ANALYSIS): Rule(
-        Who.SUPERVISOR, _l("Return to the team for more analysis"), comment_required=True
+        SUPERVISOR, _l("Return to the team for more analysis"), comment_required=True
     ),
-    (S.APPROVED, S.SENT): Rule(Who.SUPERVISOR, _l("Report sent to the authorities")),
-    (S.SENT, S.CLOSED): Rule(Who.SUPERVISOR, _l("Close the visit")),
-    (S.PLANNED, S.CANCELLED): Rule(Who.TEAM, _l("Cancel the visit"), comment_required=True),
-    (S.PREPARING, S.CANCELLED): Rule(Who.TEAM, _l("Cancel the visit"), comment_required=True),
-    (S.ON_SITE, S.CANCELLED): Rule(Who.TEAM, _l("Cancel the visit"), comment_required=True),
+    (S.APPROVED, S.SENT): Rule(SUPERVISOR, _l("Report sent to the authorities")),
+    (S.SENT, S.CLOSED): Rule(SUPERVISOR, _l("Close the visit")),
+    (S.PLANNED, S.CANCELLED): Rule(TEAM, _l("Cancel the visit"), comment_required=True),
+    (S.PREPARING, S.CANCELLED): Rule(TEAM, _l("Cancel the visit"), comment_required=True),
+    (S.ON_SITE, S.CANCELLED): Rule(TEAM, _l("Cancel the visit"), comment_required=True),
 }
 
 
@@ -71,23 +74,17 @@ class Transition:
     comment_required: bool
 
 
-def _may(user: Any, who: Who, visit: Visit) -> bool:
-    if who is Who.SUPERVISOR:
-        return can(user, "review")
-    return can_see_content(user, visit)
-
-
 def allowed_transitions(user: Any, visit: Visit) -> list[Transition]:
     """The moves ``user`` may make from the visit's current state."""
     return [
         Transition(target, rule.action, rule.comment_required)
         for (source, target), rule in RULES.items()
-        if source is visit.status and _may(user, rule.who, visit)
+        if source is visit.status and rule.may(user, visit)
     ]
 
 
-def transition(visit: Visit, target: VisitStatus, user: Any, comment: str = "") -> VisitEvent:
-    """Move the visit to ``target`` if the rules allow it, and record the move."""
+def rule_for(visit: Visit, target: VisitStatus) -> Rule:
+    """The step from the visit's state to ``target``; 409 when there is none."""
     rule = RULES.get((visit.status, target))
     if rule is None:
         raise WrongState(
@@ -97,15 +94,19 @@ def transition(visit: Visit, target: VisitStatus, user: Any, comment: str = "") 
                 target=target.label,
             )
         )
-    if not _may(user, rule.who, visit):
-        if rule.who is Who.SUPERVISOR:
-            raise NotAllowed(_("Only a supervisor can do this."))
-        raise NotAllowed(_("Only the visit's team and supervisors can do this."))
+    return rule
+
+
+def transition(visit: Visit, target: VisitStatus, user: Any, comment: str = "") -> VisitEvent:
+    """Move the visit to ``target`` if its state allows it, and record the move.
+
+    Who may take the step is checked before, at the boundary (``Rule.may``).
+    """
+    lock_visit(visit)
+    rule = rule_for(visit, target)
     comment = comment.strip()
     if rule.comment_required and not comment:
-        raise InvalidChange(
-            _("Write in the comment why: it is required for this step."), field="comment"
-        )
+        raise Invalid(_("Write in the comment why: it is required for this step."), field="comment")
     if target is VisitStatus.IN_REVIEW and visit.visit_type is VisitType.COMPREHENSIVE:
         _check_interview_quota(visit)
     if target is VisitStatus.APPROVED:
@@ -116,16 +117,7 @@ def transition(visit: Visit, target: VisitStatus, user: Any, comment: str = "") 
     )
     visit.status = target
     db.session.add(event)
-    try:
-        audit.record(
-            "visit.transition", visit, from_status=event.from_status, to_status=target.value
-        )
-        db.session.commit()
-    except StaleDataError:
-        db.session.rollback()
-        raise WrongState(
-            _("Someone else changed this visit meanwhile. Reload the page and try again.")
-        ) from None
+    audit.record("visit.transition", visit, from_status=event.from_status, to_status=target.value)
     return event
 
 

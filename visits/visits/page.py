@@ -14,7 +14,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from visits.access import rules as policy
+from visits.access.perms import VisitPerms
 from visits.extensions import db
 from visits.forms import EmptyForm
 from visits.models import Interview, ReprisalCheck, Visit, VisitEvent, VisitType
@@ -33,8 +33,7 @@ def check_prefix(check: ReprisalCheck) -> str:
 
 def detail_context(visit: Visit, **forms: Any) -> dict[str, Any]:
     """What the visit page shows this user; ``forms`` replace the blank ones."""
-    can_see = policy.can_see_content(current_user, visit)
-    can_edit = policy.can_edit_content(current_user, visit)
+    perms = VisitPerms.of(current_user, visit)
     events = db.session.scalars(
         select(VisitEvent)
         .where(VisitEvent.visit_id == visit.id)
@@ -45,15 +44,13 @@ def detail_context(visit: Visit, **forms: Any) -> dict[str, Any]:
         "problem_anchor": problem_anchor(forms),
         "visit": visit,
         "events": events,
-        "can_see_content": can_see,
-        "can_edit": can_edit,
-        "can_delete": policy.can_delete_visit(current_user, visit),
+        "perms": perms,
         "population": services.population_rows(visit),
         "transitions": services.allowed_transitions(current_user, visit),
         "transition_form": forms.get("transition_form", TransitionForm(formdata=None)),
         "remove_form": EmptyForm(formdata=None),
     }
-    if not can_see:
+    if not perms.can_see_content:
         return context
     checks = db.session.scalars(
         pending_reprisal_checks_for(visit).options(
@@ -67,7 +64,7 @@ def detail_context(visit: Visit, **forms: Any) -> dict[str, Any]:
     if posted_check is not None:
         check_forms.update([posted_check])
     team_form = forms.get("team_form")
-    if team_form is None and can_edit:
+    if team_form is None and perms.can_edit:
         team_form = MemberForm(formdata=None)
         team_form.set_people(services.team_candidates(visit))
     context.update(
@@ -77,7 +74,6 @@ def detail_context(visit: Visit, **forms: Any) -> dict[str, Any]:
         interviews=db.session.scalars(interviews_of(visit.id)).all(),
         findings=db.session.scalars(findings_of(visit.id)).all(),
         attachments=db.session.scalars(attachments_of(visit.id)).all(),
-        can_delete_files=policy.can_delete_content(current_user, visit),
         quota=services.interview_quota(visit)
         if visit.visit_type is VisitType.COMPREHENSIVE
         else None,

@@ -1,65 +1,42 @@
-"""What every rule of the visits area shares: its refusals and its counts.
-
-Every refusal raises a ``VisitRuleError`` subclass carrying a translated
-message and the HTTP status the view answers with, so that no broken rule
-ever becomes a 500.
-"""
+"""What every rule about a visit's content shares: the visit's lock, its dates, its counts."""
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
+from sqlalchemy.orm.attributes import set_committed_value
 
-from visits.access.rules import can_see_content
+from visits.errors import Invalid, WrongState
 from visits.extensions import db
 from visits.models import Interview, Visit
 from visits.models.interview import DETAINEE_KINDS
 
 
-class VisitRuleError(Exception):
-    """A change the rules refuse; ``field`` names the form field it concerns."""
+def lock_visit(visit: Visit) -> None:
+    """Hold the visit's row until this transaction ends, and read its state afresh.
 
-    status = 422
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
-
-
-class InvalidChange(VisitRuleError):
-    """What was entered breaks a rule: the form comes back with the message."""
-
-    status = 422
-
-
-class WrongState(VisitRuleError):
-    """The visit's state (or the record's) forbids the change."""
-
-    status = 409
+    Every change to a visit's content and every move of its life cycle takes
+    this lock first, so that approving a visit and writing a draft into it
+    happen one after the other, never across each other: the second sees
+    what the first did. PostgreSQL locks the row (``SELECT ... FOR UPDATE``);
+    SQLite, which has no row locks, takes its database write lock with a
+    write that changes nothing (pysqlite begins the transaction there).
+    """
+    if db.session.get_bind().dialect.name == "sqlite":
+        db.session.execute(text("UPDATE visits SET id = id WHERE id = :id"), {"id": visit.id})
+    # Only the status: the version stays the one the page was opened with, so that
+    # an edit of the visit itself still detects a save made meanwhile.
+    status = db.session.scalar(select(Visit.status).where(Visit.id == visit.id).with_for_update())
+    set_committed_value(visit, "status", status)
 
 
-class NotAllowed(VisitRuleError):
-    """This person may not make this change."""
-
-    status = 403
-
-
-class NotFound(VisitRuleError):
-    """The object named does not belong to this visit."""
-
-    status = 404
-
-
-def require_editable(user: Any, visit: Visit) -> None:
-    """The team or a supervisor, before approval (the same rule as the policy's)."""
-    if not can_see_content(user, visit):
-        raise NotAllowed(_("Only the visit's team and supervisors can change this visit."))
+def lock_for_change(visit: Visit) -> None:
+    """``lock_visit``, refusing with 409 when the visit turned out to be approved meanwhile."""
+    lock_visit(visit)
     if visit.is_locked:
         raise WrongState(
             _(
@@ -71,7 +48,7 @@ def require_editable(user: Any, visit: Visit) -> None:
 
 def check_dates(start_date: date, end_date: date) -> None:
     if end_date < start_date:
-        raise InvalidChange(_("The last day cannot be before the first day."), field="end_date")
+        raise Invalid(_("The last day cannot be before the first day."), field="end_date")
 
 
 def people_interviewed(visit: Visit) -> int:

@@ -1,8 +1,10 @@
 """Rules of a visit: creation, details, team, checklist answers, reprisal checks.
 
-Plain functions, testable without HTTP. The life cycle's table lives in
-``visits.visits.lifecycle`` and is re-exported here, with the refusals of
-``visits.visits.rules``, so that views need this one module.
+Plain functions, testable without HTTP: they enforce the visit's state, add
+and flush; who may call them is checked before, at the boundary
+(``visits.access``), and the view commits. The life cycle's table lives in
+``visits.visits.lifecycle`` and is re-exported here, so that views need
+this one module.
 """
 
 from __future__ import annotations
@@ -10,14 +12,13 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy import func, select
 
 from visits import audit
-from visits.access import can
+from visits.errors import Invalid, NotFound, WrongState
 from visits.extensions import db
 from visits.models import (
     Answer,
@@ -40,40 +41,30 @@ from visits.models import (
     VisitStatus,
     VisitType,
 )
-from visits.models.base import utcnow
-from visits.visits.lifecycle import Transition, allowed_transitions, transition
+from visits.models.base import check_version, utcnow
+from visits.visits.lifecycle import Transition, allowed_transitions, rule_for, transition
 from visits.visits.rules import (
     InterviewQuota,
-    InvalidChange,
-    NotAllowed,
-    NotFound,
-    VisitRuleError,
-    WrongState,
     check_dates,
     interview_quota,
+    lock_for_change,
     people_interviewed,
-    require_editable,
 )
 
 __all__ = [
     "AnswerGroup",
     "InterviewQuota",
-    "InvalidChange",
-    "NotAllowed",
-    "NotFound",
     "Transition",
-    "VisitRuleError",
-    "WrongState",
     "add_member",
     "allowed_transitions",
     "create_visit",
     "group_answers",
     "interview_quota",
-    "may_record_shortfall",
     "people_interviewed",
     "population_rows",
     "record_reprisal_check",
     "remove_member",
+    "rule_for",
     "save_checklist",
     "team_candidates",
     "transition",
@@ -102,10 +93,8 @@ def create_visit(
     The answers point at today's checklist items: when supervisors later
     replace an item, this visit keeps the wording it started with.
     """
-    if not can(user, "create_visit"):
-        raise NotAllowed(_("Your role cannot create visits."))
     if not place.active:
-        raise InvalidChange(
+        raise Invalid(
             _("%(place)s is no longer in use: choose another place.", place=place.name),
             field="place_id",
         )
@@ -131,8 +120,8 @@ def create_visit(
         visit.answers.append(ChecklistAnswer(item_id=item.id, answer=None, note=""))
     if entry is not None:
         entry.visit = visit
+    db.session.flush()
     audit.record("visit.create", visit, fields=audit.filled_fields(visit))
-    db.session.commit()
     return visit
 
 
@@ -142,18 +131,12 @@ def _check_plan_entry(entry: PlannedVisit, place: Place) -> None:
     if entry.withdrawn:
         raise WrongState(_("This planned visit was withdrawn from the plan."))
     if entry.place_id != place.id:
-        raise InvalidChange(
+        raise Invalid(
             _("This planned visit is to %(place)s.", place=entry.place.name), field="place_id"
         )
 
 
 # --- Details and population ------------------------------------------------------
-
-
-def may_record_shortfall(user: Any, visit: Visit) -> bool:
-    """The lead records why fewer than a third were interviewed (or a supervisor)."""
-    lead = visit.lead
-    return can(user, "review") or (lead is not None and lead.id == user.id)
 
 
 def update_visit(
@@ -169,21 +152,18 @@ def update_visit(
     population_total: int | None,
     population_by_category: Mapping[str, int | None],
     interview_shortfall_reason: str | None = None,
+    seen_version: int,
 ) -> Visit:
-    """Change a visit's details; ``interview_shortfall_reason=None`` leaves it as it is."""
-    require_editable(user, visit)
+    """Change a visit's details; ``interview_shortfall_reason=None`` leaves it as it is.
+
+    Only the lead (or a supervisor) gives the shortfall's reason: the view
+    passes None for anyone else.
+    """
+    check_version(visit, seen_version)
+    lock_for_change(visit)
     check_dates(start_date, end_date)
     by_category = _checked_population(visit, population_total, population_by_category)
     reason = None if interview_shortfall_reason is None else interview_shortfall_reason.strip()
-    if (
-        reason is not None
-        and reason != visit.interview_shortfall_reason
-        and not may_record_shortfall(user, visit)
-    ):
-        raise NotAllowed(
-            _("Only the visit's lead records why fewer people were interviewed."),
-            field="interview_shortfall_reason",
-        )
 
     visit.visit_type = visit_type
     visit.announced = announced
@@ -196,7 +176,6 @@ def update_visit(
     if reason is not None:
         visit.interview_shortfall_reason = reason
     audit.record("visit.update", visit, fields=audit.changed_fields(visit))
-    db.session.commit()
     return visit
 
 
@@ -204,25 +183,21 @@ def _checked_population(
     visit: Visit, total: int | None, by_category: Mapping[str, int | None]
 ) -> dict[str, int]:
     if total is not None and total < 0:
-        raise InvalidChange(_("A number of people cannot be negative."), field="population_total")
+        raise Invalid(_("A number of people cannot be negative."), field="population_total")
     numbers: dict[str, int] = {}
     for code, number in by_category.items():
         if PopulationCategory.parse(code) is None:
-            raise InvalidChange(_("Unknown population category."))
+            raise Invalid(_("Unknown population category."))
         if number is None:
             continue
         if number < 0:
-            raise InvalidChange(
-                _("A number of people cannot be negative."), field=f"population_{code}"
-            )
+            raise Invalid(_("A number of people cannot be negative."), field=f"population_{code}")
         numbers[code] = number
     counted = sum(numbers.values())
     if counted and total is None:
-        raise InvalidChange(
-            _("Enter the total number of people held as well."), field="population_total"
-        )
+        raise Invalid(_("Enter the total number of people held as well."), field="population_total")
     if total is not None and counted > total:
-        raise InvalidChange(
+        raise Invalid(
             _(
                 "The categories add up to %(counted)d, more than the %(total)d people held.",
                 counted=counted,
@@ -232,7 +207,7 @@ def _checked_population(
         )
     interviewed = people_interviewed(visit)
     if total is not None and total < interviewed:
-        raise InvalidChange(
+        raise Invalid(
             ngettext(
                 "%(num)d person held was already interviewed: the total cannot be smaller.",
                 "%(num)d people held were already interviewed: the total cannot be smaller.",
@@ -274,14 +249,15 @@ def add_member(
     visit: Visit, user_id: int, expertise: Expertise, gender: Gender, is_lead: bool
 ) -> VisitMember:
     """Put a monitor or supervisor on the team; a new lead replaces the previous one."""
+    lock_for_change(visit)
     person = db.session.get(User, user_id)
     if person is None or not person.active or person.role not in TEAM_ROLES:
-        raise InvalidChange(
+        raise Invalid(
             _("Choose an active monitor or supervisor."),
             field="user_id",
         )
     if visit.has_member(person):
-        raise InvalidChange(
+        raise Invalid(
             _("%(name)s is already on the team.", name=person.display_name), field="user_id"
         )
     if is_lead:
@@ -290,12 +266,12 @@ def add_member(
     member = VisitMember(user=person, expertise=expertise, gender=gender, is_lead=is_lead)
     visit.members.append(member)
     audit.record("visit.member_add", visit, member_user_id=person.id, is_lead=is_lead)
-    db.session.commit()
     return member
 
 
 def remove_member(visit: Visit, member: VisitMember) -> None:
     """Take someone off the team; the lead stays until another member leads."""
+    lock_for_change(visit)
     if member.visit_id != visit.id:
         raise NotFound(_("This person is not on this visit's team."))
     others_lead = any(other.is_lead for other in visit.members if other.id != member.id)
@@ -309,7 +285,7 @@ def remove_member(visit: Visit, member: VisitMember) -> None:
     audit.record("visit.member_remove", visit, member_user_id=member.user_id)
     visit.members.remove(member)
     db.session.delete(member)
-    db.session.commit()
+    db.session.flush()
 
 
 # --- Checklist answers and reprisal checks -----------------------------------------
@@ -339,7 +315,7 @@ def save_checklist(
     visit: Visit, user: User, answers: Mapping[int, tuple[Answer | None, str]]
 ) -> int:
     """Record answers (by ChecklistAnswer id) and notes; returns how many changed."""
-    require_editable(user, visit)
+    lock_for_change(visit)
     own = {
         answer.id: answer
         for answer in db.session.scalars(
@@ -347,7 +323,7 @@ def save_checklist(
         )
     }
     if set(answers) - set(own):
-        raise InvalidChange(_("Some answers are not part of this visit's checklist."))
+        raise Invalid(_("Some answers are not part of this visit's checklist."))
     changed = 0
     for answer_id, (answer, note) in answers.items():
         record = own[answer_id]
@@ -367,7 +343,6 @@ def save_checklist(
             answers_changed=changed,
             fields=sorted(fields - {"updated_at", "updated_by_id"}),
         )
-    db.session.commit()
     return changed
 
 
@@ -375,21 +350,20 @@ def record_reprisal_check(
     check: ReprisalCheck, visit: Visit, user: User, status: ReprisalStatus, note: str
 ) -> ReprisalCheck:
     """The later visit's team says whether it found signs of reprisals."""
-    require_editable(user, visit)
+    lock_for_change(visit)
     if check.place_id != visit.place_id or check.interview.visit_id == visit.id:
         raise NotFound(_("This check is not one for this visit to make."))
     if check.status is not ReprisalStatus.PENDING:
         raise WrongState(_("This check was already recorded."))
     if status is ReprisalStatus.PENDING:
-        raise InvalidChange(_("Say whether there were signs of reprisals."), field="status")
+        raise Invalid(_("Say whether there were signs of reprisals."), field="status")
     note = note.strip()
     if status is ReprisalStatus.SIGNS_FOUND and not note:
-        raise InvalidChange(_("Describe the signs of reprisals that were found."), field="note")
+        raise Invalid(_("Describe the signs of reprisals that were found."), field="note")
     check.status = status
     check.note = note
     check.checked_visit_id = visit.id
     check.checked_by_id = user.id
     check.checked_at = utcnow()
     audit.record("reprisal_check.record", check, outcome=status.value, visit_id=visit.id)
-    db.session.commit()
     return check

@@ -3,22 +3,29 @@ checklist answers and reprisal checks.
 
 Metadata (place, dates, type, status, team) is for every signed-in user;
 content (checklist notes, interviews, findings, attachments, reprisal
-checks, review comments) only through ``visits.policy``.
+checks, review comments) only through ``visits.access``.
 """
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
 from visits.access import requires
-from visits.access import rules as policy
+from visits.access.loaders import (
+    require,
+    require_content_editable,
+    visit_or_404,
+    visit_to_delete,
+)
+from visits.access.rules import can_record_shortfall, can_see_content
 from visits.deleted import services as deletion
+from visits.errors import ChangedMeanwhile, NotFound, WrongState
 from visits.extensions import db
-from visits.forms import DeleteForm, Form, render_conflict, render_form
+from visits.forms import DeleteForm, render_conflict, render_form
 from visits.models import (
     Answer,
     Expertise,
@@ -45,18 +52,10 @@ from visits.visits.forms import (
     note_field,
 )
 from visits.visits.page import check_prefix, detail_context, saved_details, visit_form_data
+from visits.web.boundary import commit, commit_or_refuse
 from visits.web.marks import form_view
 
 VISITS_PER_PAGE = 25
-
-
-def show_error(form: Form, error: services.VisitRuleError) -> None:
-    """Put a refused rule's message next to its field, or above the form."""
-    field = form._fields.get(error.field) if error.field else None
-    if field is not None:
-        field.errors = [*field.errors, error.message]
-    else:
-        form.form_errors.append(error.message)
 
 
 def detail_url(visit: Visit, anchor: str | None = None) -> str:
@@ -95,11 +94,11 @@ def plan_entry_from_request() -> PlannedVisit | None:
     entry_id = request.args.get("entry", type=int)
     entry = db.session.get(PlannedVisit, entry_id) if entry_id is not None else None
     if entry is None:
-        abort(404)
+        raise NotFound
     if entry.visit_id is not None:
-        abort(409, description=_("This planned visit was already started."))
+        raise WrongState(_("This planned visit was already started."))
     if entry.withdrawn:
-        abort(409, description=_("This planned visit was withdrawn from the plan."))
+        raise WrongState(_("This planned visit was withdrawn from the plan."))
     return entry
 
 
@@ -117,23 +116,21 @@ def new() -> Response | tuple[str, int]:
     if form.validate_on_submit():
         place = db.session.get(Place, int(form.place_id.data or 0))
         if place is None:
-            abort(404)
-        try:
-            visit = services.create_visit(
-                current_user,
-                place,
-                VisitType(form.visit_type.data),
-                announced=form.announced.data,
-                joint_with=form.joint_with.data or "",
-                start_date=form.start_date.data,
-                end_date=form.end_date.data,
-                purpose=form.purpose.data or "",
-                entry=entry,
-            )
-        except services.VisitRuleError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
+            raise NotFound
+        visit = commit_or_refuse(
+            form,
+            services.create_visit,
+            current_user,
+            place,
+            VisitType(form.visit_type.data),
+            announced=form.announced.data,
+            joint_with=form.joint_with.data or "",
+            start_date=form.start_date.data,
+            end_date=form.end_date.data,
+            purpose=form.purpose.data or "",
+            entry=entry,
+        )
+        if visit is not None:
             flash(_("Visit %(reference)s created.", reference=visit.reference), "success")
             return redirect(detail_url(visit))
     action = url_for("visits.new", entry=entry.id if entry else None)
@@ -146,7 +143,7 @@ def new() -> Response | tuple[str, int]:
 @bp.route("/<int:visit_id>")
 def detail(visit_id: int) -> str:
     """A visit: its metadata for everyone; its content for its team and supervisors."""
-    visit = policy.load_visit(visit_id)
+    visit = visit_or_404(visit_id)
     return render_template("visits/detail.html", **detail_context(visit))
 
 
@@ -154,15 +151,27 @@ def detail(visit_id: int) -> str:
 @form_view
 def edit(visit_id: int) -> Response | tuple[str, int]:
     """Change a visit's details and the population on the day (team or supervisor)."""
-    visit = policy.load_visit(visit_id)
-    policy.require_editable(visit)
+    visit = visit_or_404(visit_id)
+    require_content_editable(visit)
     form = VisitForm() if request.method == "POST" else VisitForm(data=visit_form_data(visit))
-    may_record_shortfall = services.may_record_shortfall(current_user, visit)
+    may_record_shortfall = can_record_shortfall(current_user, visit)
     if not may_record_shortfall:
         del form.interview_shortfall_reason
     action = url_for("visits.edit", visit_id=visit.id)
     if form.validate_on_submit():
-        if form.is_stale(visit):
+        try:
+            saved = commit_or_refuse(
+                form,
+                services.update_visit,
+                visit,
+                current_user,
+                **form.details(),
+                interview_shortfall_reason=(
+                    form.interview_shortfall_reason.data or "" if may_record_shortfall else None
+                ),
+                seen_version=form.seen_version,
+            )
+        except ChangedMeanwhile:
             return render_conflict(
                 form,
                 visit,
@@ -171,27 +180,7 @@ def edit(visit_id: int) -> Response | tuple[str, int]:
                 form_template="visits/_form.html",
                 visit=visit,
             )
-        shortfall_reason = None
-        if may_record_shortfall:
-            shortfall_reason = form.interview_shortfall_reason.data or ""
-        try:
-            services.update_visit(
-                visit,
-                current_user,
-                visit_type=VisitType(form.visit_type.data),
-                announced=form.announced.data,
-                joint_with=form.joint_with.data or "",
-                start_date=form.start_date.data,
-                end_date=form.end_date.data,
-                purpose=form.purpose.data or "",
-                population_total=form.population_total.data,
-                population_by_category=form.population_by_category(),
-                interview_shortfall_reason=shortfall_reason,
-            )
-        except services.VisitRuleError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
+        if saved is not None:
             flash(_("The visit's details were saved."), "success")
             return redirect(detail_url(visit))
     return render_form("visits/edit.html", form, visit=visit, action=action)
@@ -204,23 +193,21 @@ def edit(visit_id: int) -> Response | tuple[str, int]:
 @form_view
 def add_member(visit_id: int) -> Response | tuple[str, int]:
     """Add a monitor or supervisor to the team, possibly as its new lead."""
-    visit = policy.load_visit(visit_id)
-    policy.require_editable(visit)
+    visit = visit_or_404(visit_id)
+    require_content_editable(visit)
     form = MemberForm()
     form.set_people(services.team_candidates(visit))
     if form.validate_on_submit():
-        try:
-            member = services.add_member(
-                visit,
-                int(form.user_id.data or 0),
-                Expertise(form.expertise.data),
-                Gender(form.gender.data),
-                is_lead=form.is_lead.data,
-            )
-        except services.VisitRuleError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
+        member = commit_or_refuse(
+            form,
+            services.add_member,
+            visit,
+            int(form.user_id.data or 0),
+            Expertise(form.expertise.data),
+            Gender(form.gender.data),
+            is_lead=form.is_lead.data,
+        )
+        if member is not None:
             flash(_("%(name)s joined the team.", name=member.user.display_name), "success")
             return redirect(detail_url(visit, "team"))
     return render_form("visits/detail.html", form, **detail_context(visit, team_form=form))
@@ -229,17 +216,13 @@ def add_member(visit_id: int) -> Response | tuple[str, int]:
 @bp.route("/<int:visit_id>/team/<int:member_id>/remove", methods=["POST"])
 def remove_member(visit_id: int, member_id: int) -> Response:
     """Take someone off the team (never the lead: make another member lead first)."""
-    visit = policy.load_visit(visit_id)
-    policy.require_editable(visit)
+    visit = visit_or_404(visit_id)
+    require_content_editable(visit)
     member = next((m for m in visit.members if m.id == member_id), None)
     if member is None:
-        abort(404)
+        raise NotFound
     name = member.user.display_name
-    try:
-        services.remove_member(visit, member)
-    except services.VisitRuleError as error:
-        db.session.rollback()
-        abort(error.status, description=error.message)
+    commit(services.remove_member, visit, member)
     flash(_("%(name)s is no longer on the team.", name=name), "success")
     return redirect(detail_url(visit, "team"))
 
@@ -251,29 +234,21 @@ def remove_member(visit_id: int, member_id: int) -> Response:
 @form_view
 def transition(visit_id: int) -> Response | tuple[str, int]:
     """Move the visit along its life cycle (the rules are in ``lifecycle``)."""
-    visit = policy.load_visit(visit_id)
-    if not policy.can_see_content(current_user, visit):
-        abort(403)
+    visit = visit_or_404(visit_id)
+    require(can_see_content(current_user, visit))
     form = TransitionForm()
-    status = 200
     if form.validate_on_submit():
         target = VisitStatus.parse(form.target.data)
         if target is None:
             form.form_errors.append(_("Choose one of the steps offered."))
         else:
-            try:
-                services.transition(visit, target, current_user, form.comment.data or "")
-            except services.VisitRuleError as error:
-                db.session.rollback()
-                show_error(form, error)
-                status = error.status
-            else:
+            rule = services.rule_for(visit, target)
+            require(rule.may(current_user, visit), rule.refusal)
+            comment = form.comment.data or ""
+            if commit_or_refuse(form, services.transition, visit, target, current_user, comment):
                 flash(_("The visit is now %(status)s.", status=visit.status.label), "success")
                 return redirect(detail_url(visit))
-    html, form_status = render_form(
-        "visits/detail.html", form, **detail_context(visit, transition_form=form)
-    )
-    return html, status if status != 200 else form_status
+    return render_form("visits/detail.html", form, **detail_context(visit, transition_form=form))
 
 
 # --- Deleting -----------------------------------------------------------------------
@@ -287,13 +262,10 @@ def delete(visit_id: int) -> Response | tuple[str, int]:
     The visit and all its content are hidden, not erased; a supervisor can
     restore them.
     """
-    visit = policy.visit_to_delete(visit_id)
+    visit = visit_to_delete(visit_id)
     form = DeleteForm()
     if form.validate_on_submit():
-        try:
-            deletion.soft_delete(visit, current_user, form.reason.data or "")
-        except deletion.ChangedMeanwhile:
-            abort(409, description=_("Someone changed this visit meanwhile. Try again."))
+        commit(deletion.soft_delete, visit, current_user, form.reason.data or "")
         flash(_("Visit %(reference)s was deleted.", reference=visit.reference), "success")
         return redirect(url_for("visits.index"))
     return render_form(
@@ -317,8 +289,8 @@ def delete(visit_id: int) -> Response | tuple[str, int]:
 @form_view
 def checklist(visit_id: int) -> Response | tuple[str, int]:
     """Answer the visit's checklist: observed, not observed or not applicable, and a note."""
-    visit = policy.load_visit(visit_id)
-    policy.require_editable(visit)
+    visit = visit_or_404(visit_id)
+    require_content_editable(visit)
     answers = db.session.scalars(answers_of(visit.id)).all()
     form = checklist_form(answers)
     if form.validate_on_submit():
@@ -329,12 +301,10 @@ def checklist(visit_id: int) -> Response | tuple[str, int]:
             )
             for answer in answers
         }
-        try:
-            services.save_checklist(visit, current_user, submitted)
-        except services.VisitRuleError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
+        if (
+            commit_or_refuse(form, services.save_checklist, visit, current_user, submitted)
+            is not None
+        ):
             flash(_("The checklist was saved."), "success")
             return redirect(detail_url(visit, "checklist"))
     return render_form(
@@ -349,8 +319,8 @@ def checklist(visit_id: int) -> Response | tuple[str, int]:
 @form_view
 def record_reprisal_check(visit_id: int, check_id: int) -> Response | tuple[str, int]:
     """Record whether a person who spoke on an earlier visit shows signs of reprisals."""
-    visit = policy.load_visit(visit_id)
-    policy.require_editable(visit)
+    visit = visit_or_404(visit_id)
+    require_content_editable(visit)
     check = db.session.get(ReprisalCheck, check_id, options=[selectinload(ReprisalCheck.interview)])
     if (
         check is None
@@ -359,19 +329,16 @@ def record_reprisal_check(visit_id: int, check_id: int) -> Response | tuple[str,
         or check.interview.is_deleted
         or check.interview.visit.is_deleted
     ):
-        abort(404)
+        raise NotFound
     if check.status is not ReprisalStatus.PENDING:
-        abort(409, description=_("This check was already recorded."))
+        raise WrongState(_("This check was already recorded."))
     form = ReprisalCheckForm(prefix=check_prefix(check))
     if form.validate_on_submit():
-        try:
-            services.record_reprisal_check(
-                check, visit, current_user, ReprisalStatus(form.status.data), form.note.data or ""
-            )
-        except services.VisitRuleError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
+        outcome = ReprisalStatus(form.status.data)
+        note = form.note.data or ""
+        if commit_or_refuse(
+            form, services.record_reprisal_check, check, visit, current_user, outcome, note
+        ):
             flash(_("The reprisal check was recorded."), "success")
             return redirect(detail_url(visit, "reprisal-checks"))
     return render_form(

@@ -40,9 +40,15 @@ def commit(operation: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
 def commit_or_refuse(
     form: Form, operation: Callable[P, T], *args: P.args, **kwargs: P.kwargs
 ) -> T | None:
-    """Run ``operation`` and commit; a refusal rolls back and goes on ``form`` (None)."""
+    """Run ``operation`` and commit; a refusal rolls back and goes on ``form`` (None).
+
+    ``ChangedMeanwhile`` is not a refusal of what was typed: it goes on to the
+    view (which shows the conflict page, keeping the text) or the error handler.
+    """
     try:
         return commit(operation, *args, **kwargs)
+    except ChangedMeanwhile:
+        raise
     except DomainError as error:
         form.refuse(error)
         return None
