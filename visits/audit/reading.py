@@ -286,9 +286,7 @@ def visible_details(
     shown: dict[str, Any] = {}
     for name, value in details.items():
         key = referenced_key(value)
-        if not may_read_details and (
-            content or key is not None or _legacy_free_text(action, name)
-        ):
+        if not may_read_details and (content or key is not None or _legacy_free_text(action, name)):
             shown[name] = Withheld.HIDDEN
         elif key is not None:
             text = texts.get(key)

@@ -31,9 +31,7 @@ def _may_read_details() -> bool:
     return can(current_user, "read_audit_details")
 
 
-def _page(
-    filters: AuditFilterForm, status: int, page: Pagination | None = None
-) -> tuple[str, int]:
+def _page(filters: AuditFilterForm, status: int, page: Pagination | None = None) -> tuple[str, int]:
     return render_template(
         "audit/index.html",
         filters=filters,
