@@ -42,15 +42,18 @@ def cut_short(app: Flask, keep_through: int) -> None:
         db.session.commit()
 
 
-def rewrite_with_the_key(app: Flask, ids: list[int]) -> None:
-    """An insider who holds the key replaces the events ``ids`` (the last ones) with others."""
+def rewrite_with_the_key(app: Flask, ids: list[int], new_ids: list[int] | None = None) -> None:
+    """An insider who holds the key replaces the events ``ids`` (the last ones) with others.
+
+    The new events take the same ids, or ``new_ids``.
+    """
     with app.app_context():
         first = db.session.get(AuditEvent, ids[0])
         assert first is not None
         prev_hash = first.prev_hash
     tamper(app, "DELETE FROM audit_events WHERE id >= :id", id=ids[0])
     with app.app_context():
-        for event_id in ids:
+        for event_id in new_ids or ids:
             content = {
                 "created_at": utcnow(),
                 "user_id": None,
@@ -67,7 +70,8 @@ def rewrite_with_the_key(app: Flask, ids: list[int]) -> None:
                 )
             )
             prev_hash = mac
-        db.session.execute(update(AuditHead).values(last_id=ids[-1], last_hash=prev_hash))
+        last_id = (new_ids or ids)[-1]
+        db.session.execute(update(AuditHead).values(last_id=last_id, last_hash=prev_hash))
         db.session.commit()
 
 
@@ -135,6 +139,20 @@ def test_a_trail_rewritten_with_the_key_after_a_checkpoint_fails_against_it(
     assert result.exit_code == 1
     assert f"BROKEN at event {ids[4]}: its MAC is not the one the checkpoint" in result.output
     assert "rewritten" in result.output
+
+
+def test_a_checkpointed_event_replaced_under_other_ids_is_missed(
+    app: Flask, tmp_path: Path
+) -> None:
+    ids = add_events(app, 4)
+    store = tmp_path / "checkpoints.jsonl"
+    assert checkpoint(app, "--output", str(store)).exit_code == 0
+    rewrite_with_the_key(app, ids[2:], new_ids=[ids[-1] + 10, ids[-1] + 11])
+    assert verify(app).exit_code == 0
+    result = verify(app, "--checkpoint", str(store))
+    assert result.exit_code == 1
+    assert f"event {ids[-1]}, recorded by the checkpoint taken at" in result.output
+    assert "is no longer in the chain" in result.output
 
 
 def test_an_earlier_checkpoint_catches_a_rewrite_of_the_events_before_a_later_one(

@@ -236,15 +236,16 @@ def _check_end(
             "verify again)",
             last_id,
         )
-    for checkpoint in sorted(unseen, key=lambda point: point.event_id):
-        if checkpoint.event_id > (last_id or 0):
-            return broken(
-                f"the chain ends at event {last_id or 'none'}, but the checkpoint taken at "
-                f"{checkpoint.taken_at} recorded event {checkpoint.event_id}: the events "
-                "after the end were removed and the head set back"
-            )
+    missing = min(unseen, key=lambda point: point.event_id, default=None)
+    if missing is not None and missing.event_id > (last_id or 0):
         return broken(
-            f"event {checkpoint.event_id}, recorded by the checkpoint taken at "
-            f"{checkpoint.taken_at}, is no longer in the chain: the trail was rewritten"
+            f"the chain ends at event {last_id or 'none'}, but the checkpoint taken at "
+            f"{missing.taken_at} recorded event {missing.event_id}: the events after the "
+            "end were removed and the head set back"
+        )
+    if missing is not None:
+        return broken(
+            f"event {missing.event_id}, recorded by the checkpoint taken at "
+            f"{missing.taken_at}, is no longer in the chain: the trail was rewritten"
         )
     return report

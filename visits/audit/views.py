@@ -36,7 +36,9 @@ def _page(filters: AuditFilterForm, status: int, page: Pagination | None = None)
         "audit/index.html",
         filters=filters,
         page=page,
-        details=audit_trail.page_details(page.items, _may_read_details()) if page else {},
+        details=audit_trail.page_details(page.items, _may_read_details())
+        if page is not None
+        else {},
         action_label=audit_trail.action_label,
         object_label=audit_trail.object_label,
         detail_label=audit_trail.detail_label,
