@@ -22,6 +22,7 @@ from tests.factories import (
     make_interview,
 )
 from tests.support import Account, AuthActions, counting_queries
+from visits.audit.texts import referenced_key, texts_by_key
 from visits.deleted import services as deletion
 from visits.extensions import db
 from visits.main.dashboard import dashboard_for
@@ -72,13 +73,23 @@ def deleted_at(app: Flask, model: Any, object_id: int) -> Any:
 
 
 def audit_events(app: Flask, action: str) -> list[tuple[int | None, int | None, dict[str, Any]]]:
+    """The events' details, with the (encrypted) texts they refer to read back."""
     with app.app_context():
         rows = db.session.execute(
             select(AuditEvent.user_id, AuditEvent.object_id, AuditEvent.details)
             .where(AuditEvent.action == action)
             .order_by(AuditEvent.id)
         ).all()
-        return [(user_id, object_id, json.loads(details)) for user_id, object_id, details in rows]
+        return [
+            (user_id, object_id, with_texts(json.loads(details)))
+            for user_id, object_id, details in rows
+        ]
+
+
+def with_texts(details: dict[str, Any]) -> dict[str, Any]:
+    keys = {key: name for name, value in details.items() if (key := referenced_key(value))}
+    texts = texts_by_key(set(keys))
+    return details | {name: texts[key] for key, name in keys.items()}
 
 
 def set_status(app: Flask, visit_id: int, status: VisitStatus) -> None:

@@ -42,6 +42,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     _init_extensions(app)
     _init_key_ring(app)
+    _init_audit_key(app)
     _register_blueprints(app)
     _register_hooks(app)
 
@@ -90,6 +91,12 @@ def _init_key_ring(app: Flask) -> None:
             if len(missing) == 1
             else f"encryption keys {named} are missing: add them to {where}"
         )
+
+
+def _init_audit_key(app: Flask) -> None:
+    from visits.audit.key import audit_key_from
+
+    app.extensions["audit_key"] = audit_key_from(app.config["AUDIT_KEY"], Path(app.instance_path))
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -166,6 +166,9 @@ def from_environment(
         # At start-up, refuse to run when stored data needs a key not configured;
         # 0 only to let `flask keys status` or `flask db` run while one is missing.
         "ENCRYPTION_KEY_CHECK": env_flag(env, "ENCRYPTION_KEY_CHECK", True),
+        # The audit trail's chain is a MAC under this key (hex digits or base64, at
+        # least 32 bytes); empty means a key generated once into instance/audit_key.
+        "AUDIT_KEY": env.get("AUDIT_KEY", "").strip(),
         # Demo data
         "DEMO_PASSWORD": env.get("DEMO_PASSWORD", ""),
     }

@@ -29,6 +29,10 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "review": frozenset({Role.SUPERVISOR}),
     # The audit trail: who did what, never the confidential content itself.
     "view_audit": frozenset({Role.SUPERVISOR, Role.ADMIN}),
+    # In the trail, the details of events on visit content (fields written,
+    # allegation flags, decisions, reprisal links) and the free text of any
+    # event (a deletion's reason): administrators manage access, not content.
+    "read_audit_details": frozenset({Role.SUPERVISOR}),
     # See deleted visits and content, and restore them.
     "restore": frozenset({Role.SUPERVISOR}),
 }

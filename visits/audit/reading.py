@@ -1,15 +1,18 @@
-"""Reading the audit trail: labels, filters and the page's rows.
+"""Reading the audit trail: labels, filters, and what a viewer may see of each event.
 
-Recording lives in ``visits.audit``, the CSV export in
-``visits.audit_export``; this module only reads, and every query filters in
-SQL.
+Recording lives in ``visits.audit.trail``, the CSV export in
+``visits.audit.export``; this module only reads, and every query filters in
+SQL. ``visible_details`` is the one rule, shared by the page and the CSV, for
+what each viewer may see of an event's details.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from enum import Enum
 from typing import Any
 
 from flask_babel import get_timezone
@@ -19,6 +22,7 @@ from flask_babel.speaklater import LazyString
 from sqlalchemy import ColumnElement, Select, select
 from sqlalchemy.orm import selectinload
 
+from visits.audit.texts import referenced_key, texts_by_key
 from visits.extensions import db
 from visits.models import AuditEvent, User
 
@@ -227,21 +231,116 @@ def user_choices() -> list[tuple[int, str]]:
     return [(user_id, f"{name} ({email})") for user_id, name, email in db.session.execute(query)]
 
 
+# --- What a viewer may see of an event's details ----------------------------------------
+
+# Every detail of an event on these says something about visit content: which
+# fields of an interview were written, whether a finding alleges ill-treatment,
+# its confidentiality, a review's decision, which interview a reprisal check
+# follows, which visit cleared it.
+CONTENT_OBJECTS = frozenset({"interviews", "findings", "attachments", "reprisal_checks"})
+CONTENT_ACTIONS = ("interview.", "finding.", "attachment.", "reprisal_check.")
+
+
+class Withheld(Enum):
+    """Shown in place of a detail's value."""
+
+    HIDDEN = "hidden"
+    UNREADABLE = "unreadable"
+
+    @property
+    def label(self) -> str:
+        if self is Withheld.HIDDEN:
+            # Translators: in the audit trail, in place of a detail the viewer's role may not see.
+            return _("Hidden from your role")
+        # Translators: in the audit trail, in place of a text removed or altered in the database.
+        return _("Cannot be read: removed or altered")
+
+
+def _is_content_event(action: str, object_type: str) -> bool:
+    return object_type in CONTENT_OBJECTS or action.startswith(CONTENT_ACTIONS)
+
+
+def _legacy_free_text(action: str, name: str) -> bool:
+    """A reason events carried in plain details before they referred to an encrypted text."""
+    if name == "reason":
+        return action.endswith(".delete") or action == "place.deactivate"
+    return name == "deletion_reason" and action.endswith(".restore")
+
+
+def visible_details(
+    action: str,
+    object_type: str,
+    details: dict[str, Any],
+    may_read_details: bool,
+    texts: Mapping[str, str | None],
+) -> dict[str, Any]:
+    """What a viewer may see of one event's details: the one rule, for the page and the CSV.
+
+    A viewer who may not read details (``read_audit_details``: an
+    administrator) sees none of an event on visit content and none of the
+    free text any event refers to; the names stay, their values are
+    ``Withheld.HIDDEN``. For the others, references to texts become the
+    texts (``texts``: loaded for the page), or ``Withheld.UNREADABLE``.
+    """
+    content = _is_content_event(action, object_type)
+    shown: dict[str, Any] = {}
+    for name, value in details.items():
+        key = referenced_key(value)
+        if not may_read_details and (content or key is not None or _legacy_free_text(action, name)):
+            shown[name] = Withheld.HIDDEN
+        elif key is not None:
+            text = texts.get(key)
+            shown[name] = Withheld.UNREADABLE if text is None else text
+        else:
+            shown[name] = value
+    return shown
+
+
+def parsed_details(raw: str) -> dict[str, Any]:
+    """An event's details as a mapping; anything else recorded is kept under ``""``."""
+    try:
+        parsed = json.loads(raw or "{}")
+    except ValueError:
+        return {"": raw}
+    return parsed if isinstance(parsed, dict) else {"": parsed}
+
+
+def visible_details_of_rows(rows: Sequence[Any], may_read_details: bool) -> list[dict[str, Any]]:
+    """``visible_details`` of each event row, the texts they refer to read in one query."""
+    details = [parsed_details(row.details) for row in rows]
+    keys = {
+        key
+        for values in details
+        for value in values.values()
+        if (key := referenced_key(value)) is not None
+    }
+    texts = texts_by_key(keys) if may_read_details else {}
+    return [
+        visible_details(row.action, row.object_type, values, may_read_details, texts)
+        for row, values in zip(rows, details, strict=True)
+    ]
+
+
 @dataclass(frozen=True)
 class Detail:
     name: str
     value: str
+    withheld: bool = False
 
 
-def details_of(event: AuditEvent) -> list[Detail]:
-    """The event's details as name/value pairs (lists joined), in name order."""
-    try:
-        parsed = json.loads(event.details or "{}")
-    except ValueError:
-        return [Detail("", event.details)]
-    if not isinstance(parsed, dict):
-        return [Detail("", str(parsed))]
-    return [Detail(name, _plain(value)) for name, value in sorted(parsed.items())]
+def page_details(events: Sequence[AuditEvent], may_read_details: bool) -> dict[int, list[Detail]]:
+    """Each event's visible details as name/value pairs (lists joined), in name order."""
+    return {
+        event.id: [
+            Detail(name, value.label, withheld=True)
+            if isinstance(value, Withheld)
+            else Detail(name, _plain(value))
+            for name, value in sorted(shown.items())
+        ]
+        for event, shown in zip(
+            events, visible_details_of_rows(events, may_read_details), strict=True
+        )
+    }
 
 
 def _plain(value: Any) -> str:

@@ -1,21 +1,25 @@
-"""Recording what happens: an append-only, hash-chained audit trail.
+"""Recording what happens: an append-only audit trail chained with a keyed MAC.
 
 ``record()`` adds an event to the current transaction, so that it is saved
 with the change it describes (and not at all if that change is rolled
 back). ``record_now()`` commits at once: for reads of confidential content,
 sign-ins and other events with no change of their own.
 
-Each event's hash covers its content and the previous event's hash. The
-single ``audit_head`` row is locked while an event is appended, so that two
-workers never chain onto the same predecessor (``visits.audit.chain``).
+Each event's MAC covers its content and the previous event's MAC, under the
+audit key (``visits.audit.chain``). The single ``audit_head`` row is locked
+while an event is appended, so that two workers never chain onto the same
+predecessor.
 
-Never put confidential values in ``details``: field names, counts, states
-and the reason a person gave are fine; interview notes or names are not.
+Never put confidential values in ``details``: field names, counts and states
+are fine; interview notes or names are not. What a person wrote in their own
+words (a deletion's reason) goes in ``texts``: it is stored encrypted and
+the details only refer to it (``visits.audit.texts``).
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import Any
 
 from flask import has_request_context, request
@@ -23,7 +27,9 @@ from flask_login import current_user
 from sqlalchemy import insert, inspect, select, update
 from sqlalchemy.orm import ColumnProperty
 
-from visits.audit.chain import GENESIS, event_hash
+from visits.audit.chain import GENESIS, event_mac
+from visits.audit.key import audit_key
+from visits.audit.texts import private_text
 from visits.extensions import db
 from visits.models import AuditEvent, AuditHead
 from visits.models.base import utcnow
@@ -77,12 +83,19 @@ def record(
     user_id: int | None = None,
     object_type: str | None = None,
     object_id: int | None = None,
+    texts: Mapping[str, str] | None = None,
     **details: Any,
 ) -> AuditEvent:
     """Append an event to the current transaction (the caller commits).
 
-    Pending objects are flushed first, so that a new ``obj`` has its id.
+    ``texts`` holds free text a person wrote (``{"reason": reason}``): each
+    is stored encrypted and its detail is a reference to it. Pending objects
+    are flushed first, so that a new ``obj`` has its id.
     """
+    for name, value in (texts or {}).items():
+        if name in details:
+            raise TypeError(f"{name!r} is given both as a detail and as a text")
+        details[name] = private_text(value) if value else ""
     head = _locked_head()
     created_at = utcnow()
     values: dict[str, Any] = {
@@ -94,7 +107,7 @@ def record(
         "ip": _client_ip(),
         "details": json.dumps(details, ensure_ascii=False, sort_keys=True, default=str),
     }
-    digest = event_hash(head.last_hash, **values)
+    digest = event_mac(audit_key(), head.last_hash, **values)
     event = AuditEvent(prev_hash=head.last_hash, hash=digest, **values)
     db.session.add(event)
     db.session.flush()
@@ -131,7 +144,7 @@ def record_many(action: str, objects: list[Any]) -> None:
         return
     head = _locked_head()
     created_at, user_id, ip = utcnow(), _acting_user_id(), _client_ip()
-    previous, rows = head.last_hash, []
+    key, previous, rows = audit_key(), head.last_hash, []
     for obj in objects:
         values: dict[str, Any] = {
             "created_at": created_at,
@@ -142,7 +155,7 @@ def record_many(action: str, objects: list[Any]) -> None:
             "ip": ip,
             "details": "{}",
         }
-        digest = event_hash(previous, **values)
+        digest = event_mac(key, previous, **values)
         rows.append({**values, "prev_hash": previous, "hash": digest})
         previous = digest
     ids = db.session.scalars(

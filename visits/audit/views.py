@@ -1,16 +1,20 @@
 """The audit trail: a filtered, paginated page and its CSV export (supervisors, admins).
 
 Looking at the trail is itself recorded: each page view as ``audit.view``,
-each export as ``audit.export``, with the filters used.
+each export as ``audit.export``, with the filters used. Both show of each
+event's details what the viewer may see (``reading.visible_details``):
+administrators nothing about visit content and no one's free text.
 """
 
 from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, render_template, request
+from flask_login import current_user
+from flask_sqlalchemy.pagination import Pagination
 from werkzeug.wrappers import Response as BaseResponse
 
 from visits import audit
-from visits.access import requires
+from visits.access import can, requires
 from visits.audit import reading as audit_trail
 from visits.audit.export import csv_chunks
 from visits.audit.forms import AuditFilterForm
@@ -23,14 +27,20 @@ bp = Blueprint("audit", __name__)
 EVENTS_PER_PAGE = 50
 
 
-def _page(filters: AuditFilterForm, status: int, page: object = None) -> tuple[str, int]:
+def _may_read_details() -> bool:
+    return can(current_user, "read_audit_details")
+
+
+def _page(filters: AuditFilterForm, status: int, page: Pagination | None = None) -> tuple[str, int]:
     return render_template(
         "audit/index.html",
         filters=filters,
         page=page,
+        details=audit_trail.page_details(page.items, _may_read_details())
+        if page is not None
+        else {},
         action_label=audit_trail.action_label,
         object_label=audit_trail.object_label,
-        details_of=audit_trail.details_of,
         detail_label=audit_trail.detail_label,
     ), status
 
@@ -65,7 +75,11 @@ def export() -> BaseResponse | tuple[str, int]:
     audit.record_now("audit.export", filters=chosen.as_details())
     filename = f"audit-{npm_today().isoformat()}.csv"
     return Response(
-        csv_chunks(current_app._get_current_object(), chosen),  # type: ignore[attr-defined]
+        csv_chunks(
+            current_app._get_current_object(),  # type: ignore[attr-defined]
+            chosen,
+            _may_read_details(),
+        ),
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )

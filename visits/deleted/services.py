@@ -6,7 +6,8 @@ why; every list, page and count leaves it out (the queries next to the
 models filter on ``deleted_at``), and its pages answer 404 like a missing
 record. Deleting a visit hides its content with it. A supervisor sees the
 deleted records (``visits.deleted``) and restores them. Deletions and
-restorations are audited, with the reason given.
+restorations are audited, with the reason given (encrypted, as a text the
+event refers to: ``visits.audit.texts``).
 """
 
 from __future__ import annotations
@@ -76,7 +77,12 @@ def soft_delete(obj: SoftDeletable, user: User, reason: str) -> None:
     obj.deleted_at = utcnow()
     obj.deleted_by_id = user.id
     obj.deletion_reason = reason[:DELETION_REASON_MAX_LENGTH]
-    record(f"{AUDIT_NAMES[kind_of(obj)]}.delete", obj, user_id=user.id, reason=obj.deletion_reason)
+    record(
+        f"{AUDIT_NAMES[kind_of(obj)]}.delete",
+        obj,
+        user_id=user.id,
+        texts={"reason": obj.deletion_reason},
+    )
     db.session.flush()
 
 
@@ -88,7 +94,7 @@ def restore(obj: SoftDeletable, user: User) -> None:
         f"{AUDIT_NAMES[kind_of(obj)]}.restore",
         obj,
         user_id=user.id,
-        deletion_reason=obj.deletion_reason,
+        texts={"deletion_reason": obj.deletion_reason},
     )
     obj.deleted_at = None
     obj.deleted_by_id = None

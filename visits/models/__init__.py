@@ -1,7 +1,7 @@
 """The domain model: one module per aggregate."""
 
 from visits.models.attachment import Attachment
-from visits.models.audit import AuditEvent, AuditHead
+from visits.models.audit import AuditEvent, AuditHead, AuditText
 from visits.models.base import Base
 from visits.models.checklist import (
     Answer,
@@ -39,6 +39,7 @@ __all__ = [
     "Attachment",
     "AuditEvent",
     "AuditHead",
+    "AuditText",
     "Authority",
     "Base",
     "ChecklistAnswer",

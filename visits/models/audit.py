@@ -1,4 +1,4 @@
-"""The append-only, hash-chained audit trail."""
+"""The append-only, chained audit trail, and the encrypted free text its events refer to."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import DateTime, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from visits.crypto.fields import Encrypted, RowKeyMixin
 from visits.models.base import Base, utcnow
 from visits.models.user import User
 
@@ -14,8 +15,9 @@ from visits.models.user import User
 class AuditEvent(Base):
     """One thing that happened. The database refuses UPDATE and DELETE on this table.
 
-    ``hash`` is the SHA-256 of this row's content and the previous row's hash,
-    so that a changed or removed row breaks the chain (``flask audit verify``).
+    ``hash`` is the HMAC-SHA256, under the audit key, of this row's content and
+    the previous row's hash, so that a changed or removed row breaks the chain
+    (``flask audit verify``; rows from before keyed chaining carry a SHA-256).
     """
 
     __tablename__ = "audit_events"
@@ -29,7 +31,8 @@ class AuditEvent(Base):
     object_type: Mapped[str] = mapped_column(String(40), default="", index=True)
     object_id: Mapped[int | None] = mapped_column(Integer, index=True)
     ip: Mapped[str] = mapped_column(String(45), default="")
-    # JSON: field names changed, counts, the reason given; never confidential values.
+    # JSON: field names changed, counts, states; never confidential values, and a
+    # person's own words only as a reference to an ``AuditText``.
     details: Mapped[str] = mapped_column(Text, default="{}")
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64), unique=True)
@@ -45,3 +48,19 @@ class AuditHead(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     last_id: Mapped[int] = mapped_column(default=0)
     last_hash: Mapped[str] = mapped_column(String(64))
+
+
+class AuditText(RowKeyMixin, Base):
+    """What a person wrote that an event refers to (a deletion's reason), encrypted.
+
+    The event's details hold ``{"text": <row_key>}``: its MAC covers the row
+    key, and the ciphertext is bound to that key, so a text cannot be swapped
+    for another. The database refuses DELETE here and any change of the id or
+    the row key; only ``flask keys rotate`` rewrites the ciphertext.
+    """
+
+    __tablename__ = "audit_texts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    text_encrypted: Mapped[str] = mapped_column("text", Text, default="")
+    text = Encrypted("text_encrypted")

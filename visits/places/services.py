@@ -91,7 +91,7 @@ def deactivate(place: Place, reason: str) -> None:
         raise PlaceStateError(place.id)
     place.active = False
     place.deactivation_reason = reason.strip()
-    audit.record("place.deactivate", place, reason=place.deactivation_reason)
+    audit.record("place.deactivate", place, texts={"reason": place.deactivation_reason})
     db.session.commit()
 
 
