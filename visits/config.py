@@ -101,6 +101,8 @@ def sqlite_file(url: str, instance_dir: Path) -> Path | None:
         return None
     name = str(parsed.database)
     if parsed.query.get("uri"):
+        if parsed.query.get("mode") == "memory":
+            return None
         name = name.removeprefix("file:")
     path = Path(name)
     return path if path.is_absolute() else instance_dir / path
