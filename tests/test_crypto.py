@@ -21,7 +21,16 @@ from flask_migrate import downgrade, upgrade
 from sqlalchemy import column, select, table, update
 
 from tests.conftest import app_config
-from tests.factories import PNG_BYTES, World, build_world, make_attachment, make_interview
+from tests.factories import (
+    PNG_BYTES,
+    World,
+    build_world,
+    make_attachment,
+    make_interview,
+    make_place,
+    make_reference,
+    make_visit,
+)
 from tests.support import Account
 from visits import create_app, crypto
 from visits.attachments import services as attachment_services
@@ -323,6 +332,12 @@ def test_rotation_reencrypts_everything_and_old_values_read_until_then(
         "interviews.real_name 1",
         "interviews.identifying_details 0",
         "findings.text 1",
+        "findings.title 1",
+        "findings.review_comment 0",
+        "checklist_answers.note 1",
+        "attachments.caption 1",
+        "attachments.original_name 1",
+        "visits.purpose 0",
         "users.totp_secret 0",
         "attachment files 1",
     } <= lines
@@ -330,10 +345,12 @@ def test_rotation_reencrypts_everything_and_old_values_read_until_then(
         ("interviews", "notes", world.interview_id),
         ("interviews", "real_name", world.interview_id),
         ("findings", "text", world.finding_id),
+        ("findings", "title", world.finding_id),
+        ("attachments", "original_name", world.attachment_id),
     ):
         assert raw_value(both, table_name, column_name, row_id).startswith(f"enc1:{new_id}:")
     [(_, _, _, details)] = events(both, "crypto.keys_rotated")
-    assert details == {"key_id": new_id, "values": 3, "files": 1}
+    assert details == {"key_id": new_id, "values": 7, "files": 1}
 
     # The old key can go: the new one alone starts the app and reads everything.
     only_new = make_app(ENCRYPTION_KEYS=spec(new_id, new_key))
@@ -395,6 +412,10 @@ def test_status_counts_the_values_and_files_of_each_key(
     assert f"{key_id} (current)" in lines
     assert f"interviews.notes {key_id}: 1" in lines
     assert "interviews.identifying_details none" in lines
+    assert f"findings.title {key_id}: 1" in lines
+    assert f"checklist_answers.note {key_id}: 1" in lines
+    assert f"attachments.original_name {key_id}: 1" in lines
+    assert "visits.purpose none" in lines
     assert f"attachment files {key_id}: 1" in lines
 
 
@@ -420,6 +441,21 @@ def test_a_missing_key_id_refuses_start_up_naming_it(
         make_app("fresh-embedded-keys")
     # The escape hatch for `flask keys status` and `flask db` while the key is sought.
     make_app("elsewhere", ENCRYPTION_KEYS=other, ENCRYPTION_KEY_CHECK=False)
+
+
+def test_a_visits_free_text_under_a_missing_key_refuses_start_up(
+    make_app: Callable[..., Flask], monitor: Account
+) -> None:
+    old_id, old_key = crypto.new_key()
+    first = make_app(ENCRYPTION_KEYS=spec(old_id, old_key))
+    with first.app_context():
+        place = make_place(*make_reference())
+        # The only encrypted value: the start-up check finds it without being told of it.
+        make_visit(place, monitor.id, purpose="After the death of a detainee in cell 2")
+        db.session.commit()
+
+    with pytest.raises(crypto.KeyConfigurationError, match=f"'{old_id}' is missing"):
+        make_app("elsewhere", ENCRYPTION_KEYS=spec(*crypto.new_key()))
 
 
 def test_an_attachment_file_under_a_missing_key_refuses_start_up(

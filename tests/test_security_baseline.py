@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ from tests.conftest import app_config
 from tests.support import Account, AuthActions
 from visits import create_app
 from visits.config import from_environment
+from visits.extensions import db
 from visits.web.headers import CONTENT_SECURITY_POLICY
 
 
@@ -74,6 +76,55 @@ def test_secret_key_is_generated_once_into_the_instance_folder(tmp_path: Path) -
         from_environment({"SECRET_KEY": "from-env"}, instance_dir=tmp_path)["SECRET_KEY"]
         == "from-env"
     )
+
+
+def file_mode(path: Path) -> int:
+    return path.stat().st_mode & 0o777
+
+
+@pytest.mark.parametrize("where", ["absolute", "relative"])
+def test_the_sqlite_database_and_its_journals_are_readable_by_the_app_only(
+    tmp_path: Path, where: str
+) -> None:
+    # Guards visits.config.create_private_database_file (called by create_app).
+    instance = tmp_path / "instance"
+    if where == "absolute":
+        url, path = f"sqlite:///{tmp_path / 'data' / 'npm.sqlite3'}", tmp_path / "data/npm.sqlite3"
+    else:  # Flask-SQLAlchemy puts a relative path in the instance folder
+        url, path = "sqlite:///npm.sqlite3", instance / "npm.sqlite3"
+    umask = os.umask(0o022)  # the usual one, under which SQLite alone makes 0644 files
+    try:
+        application = create_app(app_config(instance, url))
+        assert file_mode(path) == 0o600, "created before anything connects"
+        with application.app_context():
+            with db.engine.begin() as connection:
+                connection.exec_driver_sql("CREATE TABLE probe (value TEXT)")
+                connection.exec_driver_sql("INSERT INTO probe VALUES ('written')")
+                # SQLite gives its journals the database file's own mode.
+                assert file_mode(path.with_name(f"{path.name}-journal")) == 0o600
+            with db.engine.connect() as connection:
+                connection.exec_driver_sql("PRAGMA journal_mode=WAL")
+                connection.exec_driver_sql("INSERT INTO probe VALUES ('in the log')")
+                connection.commit()
+                assert file_mode(path.with_name(f"{path.name}-wal")) == 0o600
+                assert file_mode(path.with_name(f"{path.name}-shm")) == 0o600
+            db.engine.dispose()
+    finally:
+        os.umask(umask)
+    assert file_mode(path) == 0o600
+
+
+def test_a_database_file_others_can_read_is_named_in_a_warning(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = tmp_path / "old.sqlite3"
+    path.touch()
+    path.chmod(0o644)
+
+    create_app(app_config(tmp_path / "instance", f"sqlite:///{path}"))
+
+    assert f"Other accounts on this server can read the database {path}" in caplog.text
+    assert file_mode(path) == 0o644, "an existing file is left as the operator set it"
 
 
 def test_post_without_csrf_token_changes_nothing(

@@ -40,6 +40,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
             app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops
         )
 
+    _create_database_file(app)
     _init_extensions(app)
     _init_key_ring(app)
     _init_audit_key(app)
@@ -50,6 +51,20 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     register_commands(app)
     return app
+
+
+def _create_database_file(app: Flask) -> None:
+    """A SQLite file is created private (0600) before anything connects to it."""
+    path = settings.create_private_database_file(
+        app.config["SQLALCHEMY_DATABASE_URI"], Path(app.instance_path)
+    )
+    if path is not None and path.stat().st_mode & 0o077:
+        app.logger.warning(
+            "Other accounts on this server can read the database %s: run `chmod 600` on it "
+            "(and on any %s-journal, -wal or -shm file next to it).",
+            path,
+            path.name,
+        )
 
 
 def _init_extensions(app: Flask) -> None:

@@ -10,9 +10,12 @@ from __future__ import annotations
 import os
 import secrets
 from collections.abc import Mapping
+from contextlib import suppress
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
+
+from sqlalchemy.engine import make_url
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = PACKAGE_DIR.parent
@@ -86,6 +89,42 @@ def database_url(environ: Mapping[str, str], instance_dir: Path) -> str:
         if url.startswith(prefix):
             return "postgresql+psycopg://" + url[len(prefix) :]
     return url
+
+
+def sqlite_file(url: str, instance_dir: Path) -> Path | None:
+    """The file of a SQLite database URL, None for an in-memory or another database.
+
+    A relative path is in the instance folder, as Flask-SQLAlchemy reads it.
+    """
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    name = str(parsed.database)
+    if parsed.query.get("uri"):
+        if parsed.query.get("mode") == "memory":
+            return None
+        name = name.removeprefix("file:")
+    path = Path(name)
+    return path if path.is_absolute() else instance_dir / path
+
+
+def create_private_database_file(url: str, instance_dir: Path) -> Path | None:
+    """Create a SQLite database file readable by the app's user only (0600).
+
+    Left to SQLite, the file would follow the umask (usually 0644: every
+    account on the server could copy the database). An empty file is a
+    valid empty database. SQLite gives the ``-journal``, ``-wal`` and
+    ``-shm`` files it makes next to it the database file's own mode, so
+    they are private too. An existing file is left as it is; returns its
+    path, so that the caller can warn when others can read it.
+    """
+    path = sqlite_file(url, instance_dir)
+    if path is None:
+        return None
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with suppress(FileExistsError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    return path
 
 
 def from_environment(

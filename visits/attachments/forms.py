@@ -8,6 +8,7 @@ from wtforms import IntegerField, StringField, SubmitField
 from wtforms.validators import Length, Optional
 
 from visits.forms import Form
+from visits.models.attachment import CAPTION_MAX_LENGTH
 
 
 class UploadForm(Form):
@@ -16,6 +17,6 @@ class UploadForm(Form):
     file = FileField(
         _l("Photo or document"), validators=[FileRequired(_l("Choose a file to upload."))]
     )
-    caption = StringField(_l("Caption"), validators=[Optional(), Length(max=300)])
+    caption = StringField(_l("Caption"), validators=[Optional(), Length(max=CAPTION_MAX_LENGTH)])
     finding_id = IntegerField(_l("Finding"), validators=[Optional()])
     submit = SubmitField(_l("Upload"))

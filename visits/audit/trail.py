@@ -20,11 +20,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, cast
 
 from flask import has_request_context, request
 from flask_login import current_user
-from sqlalchemy import insert, inspect, select, update
+from sqlalchemy import Table, insert, inspect, select, update
 from sqlalchemy.orm import ColumnProperty
 
 from visits.audit.chain import GENESIS, event_mac
@@ -158,10 +158,10 @@ def record_many(action: str, objects: list[Any]) -> None:
         digest = event_mac(key, previous, **values)
         rows.append({**values, "prev_hash": previous, "hash": digest})
         previous = digest
-    ids = db.session.scalars(
-        insert(AuditEvent).returning(AuditEvent.id, sort_by_parameter_order=True), rows
-    ).all()
-    head.last_id = ids[-1]
+    # One executemany; RETURNING in order would cost a statement per row on SQLite.
+    db.session.execute(insert(cast(Table, AuditEvent.__table__)), rows)
+    last_id = db.session.scalar(select(AuditEvent.id).where(AuditEvent.hash == previous))
+    head.last_id = int(last_id or 0)
     head.last_hash = previous
 
 

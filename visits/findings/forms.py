@@ -26,6 +26,7 @@ from visits.models import (
     SourceType,
     ThematicArea,
 )
+from visits.models.finding import TITLE_MAX_LENGTH
 
 BLANK = _l("Choose…")
 
@@ -56,7 +57,7 @@ class FindingForm(VersionedForm):
         choices=lambda: enum_choices(Confidentiality, blank=BLANK),
         validators=[DataRequired()],
     )
-    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=TITLE_MAX_LENGTH)])
     text = TextAreaField(
         _l("What the team found"), validators=[DataRequired()], render_kw={"rows": 10}
     )

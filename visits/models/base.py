@@ -5,11 +5,12 @@ PostgreSQL, so that batch migrations on SQLite can find and drop them.
 """
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import ColumnElement, DateTime, ForeignKey, MetaData, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
 
+from visits.crypto.fields import Encrypted
 from visits.errors import ChangedMeanwhile
 
 NAMING_CONVENTION = {
@@ -46,11 +47,24 @@ class SoftDeleteMixin:
     """Records are never deleted: a deletion hides them, with who, when and why.
 
     Queries that list or load such records filter on ``live()``; a
-    supervisor can restore them.
+    supervisor can restore them. The reason is encrypted like the record's
+    content (it may say what the record held), so a model using this mixin
+    also needs ``RowKeyMixin``.
     """
 
     deleted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
-    deletion_reason: Mapped[str] = mapped_column(Text, default="")
+    deletion_reason_encrypted: Mapped[str] = mapped_column("deletion_reason", Text, default="")
+    if TYPE_CHECKING:
+        # Made per model in __init_subclass__; declared here for the type checker.
+        deletion_reason = Encrypted("deletion_reason_encrypted")
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        # One descriptor per model, not one shared by all: its associated
+        # data names the model's own table.
+        field = Encrypted("deletion_reason_encrypted")
+        cls.deletion_reason = field
+        field.__set_name__(cls, "deletion_reason")
+        super().__init_subclass__(**kwargs)
 
     @declared_attr
     def deleted_by_id(cls) -> Mapped[int | None]:

@@ -13,6 +13,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import DateTime, ForeignKey, Select, Text, UniqueConstraint, case, or_, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship, selectinload
 
+from visits.crypto.fields import Encrypted, RowKeyMixin
 from visits.models.base import Base, TimestampMixin
 from visits.models.choices import Choice, enum_column, label_choices
 from visits.models.reference import PlaceType
@@ -111,7 +112,7 @@ class ChecklistItem(TimestampMixin, Base):
         )
 
 
-class ChecklistAnswer(Base):
+class ChecklistAnswer(RowKeyMixin, Base):
     __tablename__ = "checklist_answers"
     __table_args__ = (UniqueConstraint("visit_id", "item_id"),)
 
@@ -119,7 +120,9 @@ class ChecklistAnswer(Base):
     visit_id: Mapped[int] = mapped_column(ForeignKey("visits.id"), index=True)
     item_id: Mapped[int] = mapped_column(ForeignKey("checklist_items.id"))
     answer: Mapped[Answer | None] = mapped_column(enum_column(Answer, "answer"))
-    note: Mapped[str] = mapped_column(Text, default="")
+    # What the team saw: encrypted, like every free text of a visit.
+    note_encrypted: Mapped[str] = mapped_column("note", Text, default="")
+    note = Encrypted("note_encrypted")
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     updated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 

@@ -10,7 +10,6 @@ from sqlalchemy import (
     DateTime,
     ForeignKey,
     Select,
-    String,
     Table,
     Text,
     UniqueConstraint,
@@ -113,6 +112,10 @@ finding_interviews = Table(
 )
 
 
+# The longest title the forms accept (the column holds its ciphertext).
+TITLE_MAX_LENGTH = 200
+
+
 class Finding(RowKeyMixin, SoftDeleteMixin, TimestampMixin, Base):
     __tablename__ = "findings"
     __table_args__ = (UniqueConstraint("visit_id", "number"),)
@@ -126,13 +129,15 @@ class Finding(RowKeyMixin, SoftDeleteMixin, TimestampMixin, Base):
     confidentiality: Mapped[Confidentiality] = mapped_column(
         enum_column(Confidentiality, "confidentiality")
     )
-    title: Mapped[str] = mapped_column(String(200))
+    title_encrypted: Mapped[str] = mapped_column("title", Text)
+    title = Encrypted("title_encrypted")
     text_encrypted: Mapped[str] = mapped_column("text", Text)
     text = Encrypted("text_encrypted")
     review_state: Mapped[ReviewState] = mapped_column(
         enum_column(ReviewState, "review_state"), default=ReviewState.DRAFT, index=True
     )
-    review_comment: Mapped[str] = mapped_column(Text, default="")
+    review_comment_encrypted: Mapped[str] = mapped_column("review_comment", Text, default="")
+    review_comment = Encrypted("review_comment_encrypted")
     reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     reviewed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # The allegation record, when the finding alleges torture or ill-treatment

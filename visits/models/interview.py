@@ -115,7 +115,7 @@ label_choices(
 )
 
 
-class ReprisalCheck(TimestampMixin, Base):
+class ReprisalCheck(RowKeyMixin, TimestampMixin, Base):
     """A check, on the next visit to the place, that a person who spoke is safe."""
 
     __tablename__ = "reprisal_checks"
@@ -127,7 +127,9 @@ class ReprisalCheck(TimestampMixin, Base):
         enum_column(ReprisalStatus, "status"), default=ReprisalStatus.PENDING, index=True
     )
     checked_visit_id: Mapped[int | None] = mapped_column(ForeignKey("visits.id"))
-    note: Mapped[str] = mapped_column(Text, default="")
+    # What was found about the person's safety: encrypted.
+    note_encrypted: Mapped[str] = mapped_column("note", Text, default="")
+    note = Encrypted("note_encrypted")
     checked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     checked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 

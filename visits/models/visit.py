@@ -12,7 +12,6 @@ from sqlalchemy import (
     DateTime,
     ForeignKey,
     Select,
-    String,
     Text,
     UniqueConstraint,
     func,
@@ -20,6 +19,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship, selectinload
 
+from visits.crypto.fields import Encrypted, RowKeyMixin
 from visits.models.base import Base, SoftDeleteMixin, TimestampMixin, utcnow
 from visits.models.choices import Choice, enum_column, label_choices
 from visits.models.place import Place
@@ -128,7 +128,11 @@ label_choices(
 )
 
 
-class Visit(SoftDeleteMixin, TimestampMixin, Base):
+# The longest "joint with" the forms accept (the column holds its ciphertext).
+JOINT_WITH_MAX_LENGTH = 200
+
+
+class Visit(RowKeyMixin, SoftDeleteMixin, TimestampMixin, Base):
     __tablename__ = "visits"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -138,16 +142,23 @@ class Visit(SoftDeleteMixin, TimestampMixin, Base):
         enum_column(VisitStatus, "status"), default=VisitStatus.PREPARING, index=True
     )
     announced: Mapped[bool] = mapped_column(default=False)
-    joint_with: Mapped[str] = mapped_column(String(200), default="")
+    # The visit's free text is encrypted: a special visit's purpose names the
+    # allegation or the death it follows.
+    joint_with_encrypted: Mapped[str] = mapped_column("joint_with", Text, default="")
+    joint_with = Encrypted("joint_with_encrypted")
     start_date: Mapped[date] = mapped_column(Date, index=True)
     end_date: Mapped[date] = mapped_column(Date)
     # Why the visit was made (for a special visit: the allegation or death).
-    purpose: Mapped[str] = mapped_column(Text, default="")
+    purpose_encrypted: Mapped[str] = mapped_column("purpose", Text, default="")
+    purpose = Encrypted("purpose_encrypted")
     population_total: Mapped[int | None]
     # PopulationCategory code -> number held on the day.
     population_by_category: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)
     # Recorded by the lead when fewer than a third were interviewed.
-    interview_shortfall_reason: Mapped[str] = mapped_column(Text, default="")
+    interview_shortfall_reason_encrypted: Mapped[str] = mapped_column(
+        "interview_shortfall_reason", Text, default=""
+    )
+    interview_shortfall_reason = Encrypted("interview_shortfall_reason_encrypted")
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     version: Mapped[int] = mapped_column(default=1)
 
@@ -235,8 +246,8 @@ class VisitMember(Base):
     user: Mapped[User] = relationship()
 
 
-class VisitEvent(Base):
-    """One line of a visit's history: a status change, with the reason given."""
+class VisitEvent(RowKeyMixin, Base):
+    """One line of a visit's history: a status change, with the reason given (encrypted)."""
 
     __tablename__ = "visit_events"
 
@@ -245,7 +256,8 @@ class VisitEvent(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     from_status: Mapped[VisitStatus | None] = mapped_column(enum_column(VisitStatus, "from_status"))
     to_status: Mapped[VisitStatus] = mapped_column(enum_column(VisitStatus, "to_status"))
-    comment: Mapped[str] = mapped_column(Text, default="")
+    comment_encrypted: Mapped[str] = mapped_column("comment", Text, default="")
+    comment = Encrypted("comment_encrypted")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     visit: Mapped[Visit] = relationship(back_populates="events")

@@ -36,6 +36,7 @@ from visits.models import (
     VisitStatus,
     VisitType,
 )
+from visits.models.visit import JOINT_WITH_MAX_LENGTH
 
 TEXT_LIMIT = 10_000
 
@@ -113,7 +114,9 @@ class NewVisitForm(Form):
         _l("Type of visit"), choices=lambda: enum_choices(VisitType), validators=[DataRequired()]
     )
     announced = BooleanField(_l("Announced to the authorities in advance"))
-    joint_with = StringField(_l("Joint visit with"), validators=[Optional(), Length(max=200)])
+    joint_with = StringField(
+        _l("Joint visit with"), validators=[Optional(), Length(max=JOINT_WITH_MAX_LENGTH)]
+    )
     start_date = DateField(_l("First day"), validators=[DataRequired()])
     end_date = DateField(_l("Last day"), validators=[DataRequired()])
     purpose = TextAreaField(_l("Purpose"), validators=[Optional(), Length(max=TEXT_LIMIT)])
@@ -127,7 +130,9 @@ class VisitForm(VersionedForm):
         _l("Type of visit"), choices=lambda: enum_choices(VisitType), validators=[DataRequired()]
     )
     announced = BooleanField(_l("Announced to the authorities in advance"))
-    joint_with = StringField(_l("Joint visit with"), validators=[Optional(), Length(max=200)])
+    joint_with = StringField(
+        _l("Joint visit with"), validators=[Optional(), Length(max=JOINT_WITH_MAX_LENGTH)]
+    )
     start_date = DateField(_l("First day"), validators=[DataRequired()])
     end_date = DateField(_l("Last day"), validators=[DataRequired()])
     purpose = TextAreaField(_l("Purpose"), validators=[Optional(), Length(max=TEXT_LIMIT)])
