@@ -16,7 +16,7 @@ import redis
 from argon2 import PasswordHasher
 from flask import Flask
 from flask_babel import format_time
-from sqlalchemy import select
+from sqlalchemy import func, select
 from werkzeug.test import TestResponse
 
 from tests.conftest import app_config
@@ -241,6 +241,20 @@ def test_failures_and_the_lock_are_in_the_audit_trail(
     assert len(reasons) == 6
     assert '"wrong_password"' in reasons[0]
     assert '"throttled"' in reasons[-1]
+
+
+def test_counters_are_deleted_once_their_window_is_over(
+    app: Flask, auth: AuthActions, monitor: Account, clock: Clock
+) -> None:
+    fail(auth, monitor, 2)
+    clock.advance(minutes=59)
+    auth.login("someone@test.example", "a wrong password")
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(SignInFailure)) == 4
+    clock.advance(minutes=2)  # the longest window (60 minutes) is over for the first two
+    auth.login("someone.else@test.example", "a wrong password")
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(SignInFailure)) == 4
 
 
 # --- Parallel attempts ---------------------------------------------------------
