@@ -1,4 +1,4 @@
-"""The per-account throttle (before any hashing) and the per-address limits."""
+"""The sign-in throttle (per email and address, per email) and the per-address limits."""
 
 from __future__ import annotations
 
