@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 import pyotp
 from flask import Flask
@@ -17,6 +19,8 @@ from werkzeug.test import TestResponse
 
 from visits.extensions import db
 from visits.models import Role
+
+T = TypeVar("T")
 
 PASSWORD = "correct horse battery staple"
 CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
@@ -151,3 +155,21 @@ def counting_queries(app: Flask) -> Iterator[list[str]]:
         yield statements
     finally:
         event.remove(engine, "before_cursor_execute", record)
+
+
+def in_parallel(calls: list[Callable[[], T]]) -> list[T]:
+    """Run every call at once, each in its own thread, released together by a barrier.
+
+    Each call should make its request with a test client of its own, so that
+    each request gets its own app context, database session and connection:
+    what the app sees is what parallel requests from several browsers make it see.
+    """
+    barrier = threading.Barrier(len(calls))
+
+    def released(call: Callable[[], T]) -> T:
+        barrier.wait()
+        return call()
+
+    with ThreadPoolExecutor(max_workers=len(calls)) as pool:
+        futures = [pool.submit(released, call) for call in calls]
+        return [future.result() for future in futures]

@@ -341,7 +341,7 @@ def test_confirming_is_throttled_like_signing_in(app: Flask, monitor: Account) -
         assert auth.post("/auth/confirm", {"password": "wrong"}).status_code == 422
     refused = auth.post("/auth/confirm", {"password": monitor.password})
     assert refused.status_code == 429
-    assert "accepts no new attempt until" in refused.get_data(as_text=True)
+    assert "No new attempt is accepted until" in refused.get_data(as_text=True)
 
 
 def test_exporting_the_audit_trail_asks_for_the_password_again(

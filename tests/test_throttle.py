@@ -1,10 +1,13 @@
-"""The per-account throttle (before any hashing) and the per-address limits."""
+"""The sign-in throttle (per email and address, per email) and the per-address limits."""
 
 from __future__ import annotations
 
+import hashlib
 import os
+import re
 from collections.abc import Callable, Iterator
 from datetime import timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -13,18 +16,20 @@ import redis
 from argon2 import PasswordHasher
 from flask import Flask
 from flask_babel import format_time
-from sqlalchemy import select
+from sqlalchemy import func, select
+from werkzeug.test import TestResponse
 
 from tests.conftest import app_config
-from tests.support import Account, AuthActions, Clock, totp_code
+from tests.support import Account, AuthActions, Clock, in_parallel, totp_code
 from visits import create_app
-from visits.auth import two_factor
+from visits.auth import throttle, two_factor
 from visits.config import from_environment
 from visits.extensions import db
-from visits.models import AuditEvent, User
+from visits.models import AuditEvent, SignInFailure, User
 
 LOCAL_REDIS = "redis://127.0.0.1:6379/15"
-LOCKED = "accepts no new attempt until"
+CSRF_TOKENS = re.compile(r'(content|value)="[\w.-]{40,}"')
+LOCKED = "No new attempt is accepted until"
 
 
 @pytest.fixture
@@ -46,6 +51,12 @@ def argon2_calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
     monkeypatch.setattr(PasswordHasher, "verify", counting)
     return calls
+
+
+def visible_text(response: TestResponse, email: str) -> str:
+    """The page as a person reads it: tokens aside, and the email they typed blanked."""
+    page = CSRF_TOKENS.sub("", response.get_data(as_text=True))
+    return page.replace(email, "EMAIL")
 
 
 def fail(auth: AuthActions, account: Account, times: int) -> None:
@@ -122,11 +133,39 @@ def test_unknown_email_answers_like_a_wrong_password(
     unknown = auth.login("nobody@test.example", "a wrong password")
     assert len(argon2_calls) == calls_for_wrong_password == 1
     assert wrong.status_code == unknown.status_code == 422
-    # There is no account to count failures on: the per-address limit holds
-    # these back, and the answer never changes.
-    for _ in range(6):
-        response = auth.login("nobody@test.example", "a wrong password")
-        assert "Wrong email or password." in response.get_data(as_text=True)
+    assert visible_text(wrong, monitor.email) == visible_text(unknown, "nobody@test.example")
+
+
+def test_an_unknown_email_and_a_locked_account_get_the_same_answer(
+    auth: AuthActions, monitor: Account, clock: Clock, argon2_calls: list[str]
+) -> None:
+    unknown = "nobody@test.example"
+    fail(auth, monitor, 5)
+    for _ in range(5):
+        assert auth.login(unknown, "a wrong password").status_code == 422
+    argon2_calls.clear()
+
+    locked = auth.login(monitor)  # the right password, too late
+    never_existed = auth.login(unknown, "a wrong password")
+
+    assert locked.status_code == never_existed.status_code == 429
+    assert LOCKED in locked.get_data(as_text=True)
+    assert visible_text(locked, monitor.email) == visible_text(never_existed, unknown)
+    assert argon2_calls == []
+
+
+def test_no_email_is_stored_for_an_unknown_account(app: Flask, auth: AuthActions) -> None:
+    auth.login("Nobody@Test.example ", "a wrong password")
+    with app.test_request_context():
+        expected = {
+            throttle.address_key("nobody@test.example", "127.0.0.1"),
+            throttle.email_key("nobody@test.example"),
+        }
+        stored = set(db.session.scalars(select(SignInFailure.key_hash)))
+    assert stored == expected  # counted, under the normalised email
+    bare = hashlib.sha256(b"nobody@test.example").hexdigest()
+    assert bare not in stored  # keyed with the app's secret: not a bare hash of the email
+    assert all("nobody" not in key for key in stored)
 
 
 def test_wrong_codes_count_too(
@@ -170,6 +209,21 @@ def test_a_locked_account_refuses_even_a_right_code(
     assert client.get("/").status_code == 302
 
 
+def test_confirming_counts_on_the_same_throttle_as_signing_in(
+    app: Flask, monitor: Account, argon2_calls: list[str]
+) -> None:
+    confirming = AuthActions(app.test_client())
+    assert confirming.login(monitor).status_code == 302
+    for _ in range(5):
+        assert confirming.post("/auth/confirm", {"password": "wrong"}).status_code == 422
+    argon2_calls.clear()
+
+    response = AuthActions(app.test_client()).login(monitor)
+
+    assert response.status_code == 429
+    assert argon2_calls == []
+
+
 def test_failures_and_the_lock_are_in_the_audit_trail(
     app: Flask, auth: AuthActions, monitor: Account
 ) -> None:
@@ -189,7 +243,137 @@ def test_failures_and_the_lock_are_in_the_audit_trail(
     assert '"throttled"' in reasons[-1]
 
 
+def test_counters_are_deleted_once_their_window_is_over(
+    app: Flask, auth: AuthActions, monitor: Account, clock: Clock
+) -> None:
+    fail(auth, monitor, 2)
+    clock.advance(minutes=59)
+    auth.login("someone@test.example", "a wrong password")
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(SignInFailure)) == 4
+    clock.advance(minutes=2)  # the longest window (60 minutes) is over for the first two
+    auth.login("someone.else@test.example", "a wrong password")
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(SignInFailure)) == 4
+
+
+# --- Parallel attempts ---------------------------------------------------------
+
+
+def test_parallel_wrong_passwords_are_each_counted_and_the_sixth_is_not_hashed(
+    app: Flask, monitor: Account, argon2_calls: list[str]
+) -> None:
+    attempts = []
+    for _ in range(10):
+        browser = AuthActions(app.test_client())
+        form = {"csrf_token": browser.csrf_token(), "email": monitor.email, "password": "wrong"}
+        attempts.append(partial(browser.client.post, "/auth/login", data=form))
+
+    responses = in_parallel(attempts)
+
+    statuses = sorted(response.status_code for response in responses)
+    assert statuses == [422] * 5 + [429] * 5
+    assert len(argon2_calls) == 5  # the five over the limit were refused before hashing
+    with app.test_request_context():
+        counted = db.session.get(SignInFailure, throttle.address_key(monitor.email, "127.0.0.1"))
+        assert counted is not None
+        assert counted.failures == 10
+
+
 # --- Per address ---------------------------------------------------------------
+
+
+def browser_at(app: Flask, address: str) -> AuthActions:
+    """A browser whose requests come from ``address``."""
+    client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = address
+    return AuthActions(client)
+
+
+def test_a_guesser_at_one_address_does_not_lock_the_owner_out_from_another(
+    app: Flask, monitor: Account
+) -> None:
+    guesser = browser_at(app, "10.0.0.1")
+    statuses = [guesser.login(monitor.email, f"guess {n}").status_code for n in range(20)]
+    assert statuses == [422] * 5 + [429] * 15
+    assert guesser.login(monitor).status_code == 429  # locked out: from there
+
+    owner = browser_at(app, "10.0.0.2")
+    assert owner.login(monitor).status_code == 302
+
+
+def test_the_global_limit_stops_a_guesser_spread_over_many_addresses(
+    app: Flask, monitor: Account, clock: Clock
+) -> None:
+    limit = app.config["LOGIN_FAILURES_GLOBAL_LIMIT"]
+    assert limit == 50
+    for n in range(limit):
+        response = browser_at(app, f"10.0.1.{n}").login(monitor.email, f"guess {n}")
+        assert response.status_code == 422, n
+
+    next_guess = browser_at(app, "10.0.2.1").login(monitor.email, "one more guess")
+    # Locked for everyone, the owner too (the limit of this design), and told
+    # so in the same words as a lock at one address.
+    owner = browser_at(app, "10.0.9.9").login(monitor)
+    for response in (next_guess, owner):
+        assert response.status_code == 429
+        assert LOCKED in response.get_data(as_text=True)
+    with app.test_request_context():
+        retry_at = format_time(clock.now + timedelta(minutes=60), "short")
+    assert retry_at in owner.get_data(as_text=True)
+
+    clock.advance(minutes=60, seconds=1)
+    assert browser_at(app, "10.0.9.9").login(monitor).status_code == 302
+
+
+def test_the_message_is_the_same_whichever_limit_refused(
+    app: Flask, monitor: Account, monkeypatch: pytest.MonkeyPatch, clock: Clock
+) -> None:
+    monkeypatch.setitem(app.config, "LOGIN_FAILURES_WINDOW_MINUTES", 60)
+    monkeypatch.setitem(app.config, "LOGIN_FAILURES_GLOBAL_LIMIT", 7)
+    one_address = browser_at(app, "10.0.0.1")
+    fail(one_address, monitor, 5)
+    for n in range(2):
+        assert browser_at(app, f"10.0.1.{n}").login(monitor.email, "guess").status_code == 422
+
+    by_address = one_address.login(monitor.email, "guess")
+    by_email = browser_at(app, "10.0.2.1").login(monitor.email, "guess")
+
+    assert by_address.status_code == by_email.status_code == 429
+    assert visible_text(by_address, monitor.email) == visible_text(by_email, monitor.email)
+
+
+def test_signing_in_does_not_reset_a_spread_guessers_count(
+    app: Flask, monitor: Account, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(app.config, "LOGIN_FAILURES_GLOBAL_LIMIT", 10)
+    for n in range(8):
+        assert browser_at(app, f"10.0.1.{n}").login(monitor.email, "guess").status_code == 422
+    owner = browser_at(app, "10.0.9.9")
+    fail(owner, monitor, 1)  # the owner's own typo is forgotten with their success
+    assert owner.login(monitor).status_code == 302
+
+    for n in range(2):
+        assert browser_at(app, f"10.0.2.{n}").login(monitor.email, "guess").status_code == 422
+    assert browser_at(app, "10.0.3.1").login(monitor.email, "guess").status_code == 429
+
+
+def test_the_global_limit_is_a_setting() -> None:
+    settings = from_environment(
+        {
+            "SECRET_KEY": "x",
+            "LOGIN_FAILURES_GLOBAL_LIMIT": "30",
+            "LOGIN_FAILURES_GLOBAL_WINDOW_MINUTES": "120",
+        }
+    )
+    assert settings["LOGIN_FAILURES_GLOBAL_LIMIT"] == 30
+    assert settings["LOGIN_FAILURES_GLOBAL_WINDOW_MINUTES"] == 120
+    defaults = from_environment({"SECRET_KEY": "x"})
+    assert defaults["LOGIN_FAILURES_GLOBAL_LIMIT"] == 50
+    assert defaults["LOGIN_FAILURES_GLOBAL_WINDOW_MINUTES"] == 60
+
+
+# --- Per address, requests (flask-limiter) --------------------------------------
 
 
 def limited_app(tmp_path: Path, database_url: str, **overrides: Any) -> Flask:

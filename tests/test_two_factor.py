@@ -3,18 +3,25 @@
 from __future__ import annotations
 
 import re
+import time
+import zlib
 from collections.abc import Callable
 from datetime import timedelta
+from functools import partial
+from typing import Any
 
 import pytest
+from argon2 import PasswordHasher
 from flask import Flask
 from flask.testing import FlaskClient
+from itsdangerous.encoding import base64_decode
 from sqlalchemy import func, select
+from werkzeug.test import TestResponse
 
-from tests.support import Account, AuthActions, Clock, totp_code
+from tests.support import Account, AuthActions, Clock, in_parallel, totp_code
 from visits.auth import two_factor
 from visits.extensions import db
-from visits.models import AuditEvent, RecoveryCode, Role, User
+from visits.models import AuditEvent, RecoveryCode, Role, User, UserSession
 
 SECRET_SHOWN = re.compile(r'<code class="totp-secret">([A-Z2-7 ]+)</code>')
 RECOVERY_SHOWN = re.compile(r"<li><code>([a-z2-9]{4}-[a-z2-9]{4})</code></li>")
@@ -105,6 +112,60 @@ def test_enrolment_needs_a_right_code_and_shows_ten_recovery_codes_once(
     assert not RECOVERY_SHOWN.search(again)
 
 
+def readable_cookie(client: FlaskClient) -> str:
+    """What anyone who sees the session cookie can read: it is signed, not encrypted."""
+    cookie = client.get_cookie("npm_session")
+    assert cookie is not None
+    compressed = cookie.value.startswith(".")
+    data = base64_decode(cookie.value.lstrip(".").split(".")[0])
+    return (zlib.decompress(data) if compressed else data).decode()
+
+
+def enrolment_secrets(app: Flask, account: Account) -> list[str]:
+    """The secrets being set up in the account's sessions, as the database holds them."""
+    with app.app_context():
+        return list(
+            db.session.scalars(
+                select(UserSession.enrolment_secret_encrypted).where(
+                    UserSession.user_id == account.id
+                )
+            )
+        )
+
+
+def test_the_secret_being_set_up_stays_on_the_server(
+    app: Flask, client: FlaskClient, monitor: Account, clock: Clock
+) -> None:
+    AuthActions(client).login(monitor)
+    page = client.get("/auth/two-factor/setup").get_data(as_text=True)
+    secret = SECRET_SHOWN.search(page).group(1).replace(" ", "")  # type: ignore[union-attr]
+    assert "_user_id" in readable_cookie(client)  # the cookie is read as an onlooker would
+
+    assert secret not in readable_cookie(client)
+    stored_secrets = enrolment_secrets(app, monitor)
+    assert any(stored_secrets)  # kept with this session, encrypted
+    assert all(secret not in value for value in stored_secrets)
+
+    response = AuthActions(client).post(
+        "/auth/two-factor/setup", {"code": totp_code(secret, clock.now)}
+    )
+    assert response.status_code == 200
+    assert len(RECOVERY_SHOWN.findall(response.get_data(as_text=True))) == 10
+    assert secret not in readable_cookie(client)
+    assert enrolment_secrets(app, monitor) == [""]  # moved to the account
+
+
+def test_the_secret_being_set_up_is_forgotten_when_the_session_ends(
+    app: Flask, client: FlaskClient, monitor: Account
+) -> None:
+    auth = AuthActions(client)
+    auth.login(monitor)
+    client.get("/auth/two-factor/setup")
+    assert any(enrolment_secrets(app, monitor))
+    auth.logout()
+    assert enrolment_secrets(app, monitor) == [""]
+
+
 # --- Signing in with a code ----------------------------------------------------
 
 
@@ -193,6 +254,63 @@ def test_a_recovery_code_works_once(
 
     again = AuthActions(app.test_client()).login_with_code(account, code)
     assert again.status_code == 422
+    with app.app_context():
+        unused = db.session.scalar(
+            select(func.count(RecoveryCode.id)).where(RecoveryCode.used_at.is_(None))
+        )
+    assert unused == 9
+
+
+def submissions_of(app: Flask, account: Account, code: str, browsers: int) -> list[Any]:
+    """Browsers past the password step, each ready to submit ``code`` (from its own address)."""
+    ready = []
+    for n in range(browsers):
+        client = app.test_client()
+        client.environ_base["REMOTE_ADDR"] = f"10.0.0.{n + 1}"
+        auth = AuthActions(client)
+        first = auth.post("/auth/login", {"email": account.email, "password": account.password})
+        assert first.headers["Location"] == "/auth/two-factor"
+        form = {"csrf_token": auth.csrf_token(), "code": code}
+        ready.append(partial(client.post, "/auth/two-factor", data=form))
+    return ready
+
+
+def signed_in_count(responses: list[TestResponse]) -> int:
+    return sum(response.headers.get("Location") == "/" for response in responses)
+
+
+def test_a_code_submitted_in_parallel_signs_in_once(
+    app: Flask, make_user: Callable[..., Account], clock: Clock
+) -> None:
+    account, secret, _codes = enrolled_account(app, make_user, clock)
+    code = totp_code(secret, clock.now)
+
+    responses = in_parallel(submissions_of(app, account, code, browsers=5))
+
+    assert signed_in_count(responses) == 1
+    refused = [response for response in responses if response.status_code == 422]
+    assert len(refused) == 4
+    assert all("This code was used already." in r.get_data(as_text=True) for r in refused)
+
+
+def test_a_recovery_code_submitted_in_parallel_signs_in_once(
+    app: Flask, make_user: Callable[..., Account], clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    account, _secret, codes = enrolled_account(app, make_user, clock)
+    # Hashing as slow as in production (the suite's parameters make it instant),
+    # so that every request has read the unused codes before one of them is done.
+    verify = PasswordHasher.verify
+
+    def production_speed(self: PasswordHasher, stored: Any, password: Any) -> bool:
+        time.sleep(0.05)
+        return verify(self, stored, password)
+
+    monkeypatch.setattr(PasswordHasher, "verify", production_speed)
+
+    responses = in_parallel(submissions_of(app, account, codes[0], browsers=5))
+
+    assert signed_in_count(responses) == 1
+    assert sorted(response.status_code for response in responses) == [302] + [422] * 4
     with app.app_context():
         unused = db.session.scalar(
             select(func.count(RecoveryCode.id)).where(RecoveryCode.used_at.is_(None))

@@ -168,9 +168,14 @@ def from_environment(
         # Second factor: roles that must use it (besides accounts an administrator
         # marks). Unset (None): supervisors and administrators when PRODUCTION.
         "REQUIRE_2FA_FOR": roles_list(env, "REQUIRE_2FA_FOR"),
-        # Per-account throttle, checked before any password hashing.
+        # Sign-in throttle, checked before any password hashing: attempts per
+        # email and client address, and (slower) per email from any address.
         "LOGIN_FAILURES_LIMIT": env_int(env, "LOGIN_FAILURES_LIMIT", 5),
         "LOGIN_FAILURES_WINDOW_MINUTES": env_int(env, "LOGIN_FAILURES_WINDOW_MINUTES", 15),
+        "LOGIN_FAILURES_GLOBAL_LIMIT": env_int(env, "LOGIN_FAILURES_GLOBAL_LIMIT", 50),
+        "LOGIN_FAILURES_GLOBAL_WINDOW_MINUTES": env_int(
+            env, "LOGIN_FAILURES_GLOBAL_WINDOW_MINUTES", 60
+        ),
         # Requests
         "MAX_CONTENT_LENGTH": env_int(env, "MAX_CONTENT_LENGTH", 25 * 1024 * 1024),
         # Largest photo or document accepted; keep it below MAX_CONTENT_LENGTH so

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, session, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -10,16 +10,13 @@ from werkzeug.wrappers import Response
 from visits.auth import bp, services, sessions, two_factor
 from visits.auth.forms import DisableTwoFactorForm, EnrolForm
 from visits.auth.reauth import recent_authentication
-from visits.auth.views import login_rate_limit, refuse
+from visits.auth.views import login_rate_limit, refusal
 from visits.extensions import db, limiter
 from visits.forms import EmptyForm, render_form
+from visits.web.boundary import commit, commit_or_refuse
 from visits.web.marks import form_view
 
 SESSIONS_PER_PAGE = 20
-# The secret being set up, until the first code confirms it. It sits in the
-# signed session cookie of this browser only, for the minutes the setup
-# takes; the account's row holds it (encrypted) once confirmed.
-_ENROLMENT_KEY = "two_factor_enrolment"
 
 
 @bp.route("/account")
@@ -40,7 +37,7 @@ def account() -> tuple[str, int]:
 @bp.route("/sessions/end-all", methods=["POST"])
 def end_all_sessions() -> Response:
     """Sign out on every device, this one included."""
-    services.sign_out_everywhere(current_user._get_current_object())
+    commit(services.sign_out_everywhere, current_user._get_current_object())
     flash(_("You have signed out on every device."), "info")
     return redirect(url_for("auth.login"))
 
@@ -57,17 +54,13 @@ def _setup_page(form: EnrolForm, secret: str, replacing: bool) -> tuple[str, int
     )
 
 
-def _status_page(
-    form: DisableTwoFactorForm | None = None, status: int | None = None
-) -> tuple[str, int]:
-    form = form or DisableTwoFactorForm(formdata=None)
-    page, code = render_form(
+def _status_page(form: DisableTwoFactorForm | None = None) -> tuple[str, int]:
+    return render_form(
         "auth/two_factor_status.html",
-        form,
+        form or DisableTwoFactorForm(formdata=None),
         required=two_factor.is_required(current_user),
         codes_left=two_factor.recovery_codes_left(current_user),
     )
-    return page, status or code
 
 
 @bp.route("/two-factor/setup", methods=["GET", "POST"])
@@ -77,7 +70,9 @@ def two_factor_setup() -> Response | tuple[str, int]:
     """Turn on two-step sign-in: scan the QR code, then confirm with a first code.
 
     Once it is on, the page says so; ``?replace=1`` sets it up on a new phone
-    (the old phone's codes and the old recovery codes stop working).
+    (the old phone's codes and the old recovery codes stop working). The
+    secret being set up waits on this session's row on the server, never in
+    the cookie.
     """
     user = current_user._get_current_object()
     replacing = request.args.get("replace") == "1"
@@ -85,17 +80,14 @@ def two_factor_setup() -> Response | tuple[str, int]:
         if request.method == "POST":
             return redirect(url_for("auth.two_factor_setup"))
         return _status_page()
-    secret = session.get(_ENROLMENT_KEY) or two_factor.new_secret()
-    session[_ENROLMENT_KEY] = secret
+    row = sessions.this_session()
     form = EnrolForm()
     if form.validate_on_submit():
-        codes = services.enable_two_factor(user, secret, form.code.data or "")
+        codes = commit_or_refuse(form, services.enable_two_factor, user, row, form.code.data or "")
         if codes is not None:
-            session.pop(_ENROLMENT_KEY, None)
             return render_template("auth/recovery_codes.html", codes=codes), 200
-        form.code.errors.append(
-            _("This code is not right, or it has expired. Enter the code your app shows now.")
-        )
+    # The one commit of a GET, or of a POST whose code was refused (and rolled back).
+    secret = commit(two_factor.enrolment_secret, row)
     form.code.data = ""
     return _setup_page(form, secret, replacing and two_factor.is_enrolled(user))
 
@@ -106,22 +98,17 @@ def two_factor_setup() -> Response | tuple[str, int]:
 def two_factor_disable() -> Response | tuple[str, int]:
     """Turn off two-step sign-in, after the password and a code; refused where it is required."""
     user = current_user._get_current_object()
-    if two_factor.is_required(user):
-        abort(
-            403, description=_("Your account must use two-step sign-in: it cannot be turned off.")
-        )
     if not two_factor.is_enrolled(user):
         return redirect(url_for("auth.two_factor_setup"))
     form = DisableTwoFactorForm()
-    status = None
     if form.validate_on_submit():
-        attempt = services.disable_two_factor(user, form.password.data or "", form.code.data or "")
+        attempt = commit(
+            services.disable_two_factor, user, form.password.data or "", form.code.data or ""
+        )
         if attempt.ok:
             flash(_("Two-step sign-in is off."), "success")
             return redirect(url_for("auth.account"))
-        if attempt.outcome is services.SignIn.WRONG_CREDENTIALS:
-            form.password.errors.append(_("This is not your current password."))
-        status = refuse(form, attempt)
+        form.refuse(refusal(attempt))
     form.password.data = ""
     form.code.data = ""
-    return _status_page(form, status)
+    return _status_page(form)

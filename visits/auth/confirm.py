@@ -7,15 +7,15 @@ session's password is older than ``REAUTH_MINUTES``.
 from __future__ import annotations
 
 from flask import redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from visits.auth import bp, services, two_factor
 from visits.auth.forms import ConfirmForm
-from visits.auth.views import login_rate_limit, refuse
+from visits.auth.views import login_rate_limit, refusal
 from visits.extensions import limiter
 from visits.forms import render_form
+from visits.web.boundary import commit_or_refuse
 from visits.web.marks import form_view
 from visits.web.urls import safe_next_url
 
@@ -38,22 +38,16 @@ def confirm() -> Response | tuple[str, int]:
     next_url = safe_next_url(request.args.get("next")) or url_for("main.dashboard")
     user = current_user._get_current_object()
     form = ConfirmForm()
-    status = None
     if form.validate_on_submit():
-        if two_factor.is_enrolled(user) and not (form.code.data or "").strip():
-            form.code.errors.append(_("Enter the code your app shows now, or a recovery code."))
-        else:
-            attempt = services.confirm_identity(
-                user, form.password.data or "", form.code.data or ""
-            )
-            if attempt.ok:
-                return redirect(next_url)
-            if attempt.outcome is services.SignIn.WRONG_CREDENTIALS:
-                form.password.errors.append(_("This is not your current password."))
-            status = refuse(form, attempt)
+        attempt = commit_or_refuse(
+            form, services.confirm_identity, user, form.password.data or "", form.code.data or ""
+        )
+        if attempt is not None and attempt.ok:
+            return redirect(next_url)
+        if attempt is not None:
+            form.refuse(refusal(attempt))
     form.password.data = ""
     form.code.data = ""
-    page, code = render_form(
+    return render_form(
         "auth/confirm.html", form, next_url=next_url, enrolled=two_factor.is_enrolled(user)
     )
-    return page, status or code

@@ -15,6 +15,13 @@ the browser, but it ends with the session, and within the same idle and
 absolute limits. Binding it to the session version alone would make
 signing out on one device sign out every other device too.
 
+A second factor being set up waits on the session's row (encrypted), not
+in the cookie; it is forgotten when the session ends.
+
+The user loader runs before any view and commits its own bookkeeping (a
+timed-out session ended, ``last_seen_at``): it is the request's boundary for
+those. Everything else here only adds to the request's transaction.
+
 Times are read through ``visits.models.base.utcnow`` at call time, so that
 tests can move the clock.
 """
@@ -31,6 +38,7 @@ from flask_login import current_user, login_remembered, login_user, logout_user
 from sqlalchemy import Select, select, update
 from sqlalchemy.orm import joinedload
 
+from visits.errors import NotAllowed
 from visits.extensions import db, login_manager
 from visits.models import User, UserSession
 from visits.models import base as model_base
@@ -113,7 +121,7 @@ def load(login_id: str) -> User | None:
     moment = now()
     reason = ended_by_time(row, moment)
     if reason is not None:
-        row.ended_at = moment
+        _end(row, moment)
         db.session.commit()
         g.session_ended = reason
         return None
@@ -137,6 +145,19 @@ def current() -> UserSession | None:
         return None
     row = g.get("user_session")
     return row if isinstance(row, UserSession) else None
+
+
+def this_session() -> UserSession:
+    """The session row of this request, for a view that only a signed-in user reaches."""
+    row = current()
+    if row is None:
+        raise NotAllowed
+    return row
+
+
+def _end(row: UserSession, moment: datetime) -> None:
+    row.ended_at = moment
+    row.enrolment_secret = ""
 
 
 def _start(user: User) -> UserSession:
@@ -213,7 +234,7 @@ def sign_out() -> None:
     """End this browser's session only (the caller commits); other devices stay."""
     row = current()
     if row is not None:
-        row.ended_at = now()
+        _end(row, now())
     clear_browser_session()
     logout_user()  # after clearing: it asks the browser to drop a remember cookie
 
@@ -232,7 +253,8 @@ def end_others(user: User) -> None:
     if row is not None:
         query = query.where(UserSession.id != row.id)
     db.session.execute(
-        query.values(ended_at=now()), execution_options={"synchronize_session": False}
+        query.values(ended_at=now(), enrolment_secret_encrypted=""),
+        execution_options={"synchronize_session": False},
     )
     db.session.flush()
     login_user(user, remember=login_remembered())

@@ -8,6 +8,15 @@ drift a little.
 
 Recovery codes are ten random single-use codes shown once at enrolment;
 only their argon2 hashes are kept.
+
+"Once" holds under parallel submission: a code is claimed by a
+compare-and-set ``UPDATE`` whose condition is that nobody claimed it yet
+(a later step; a recovery code not yet used), and only the request whose
+``UPDATE`` changed the row accepts it. The database decides between two
+requests, not a value one of them read earlier.
+
+The secret being set up waits on the server, on the session's row
+(encrypted), until a first code confirms it: never in the cookie.
 """
 
 from __future__ import annotations
@@ -22,12 +31,13 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 from flask_babel import gettext as _
 from markupsafe import Markup
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from visits.auth.passwords import password_hasher
 from visits.auth.sessions import now
 from visits.extensions import db
-from visits.models import RecoveryCode, User
+from visits.models import RecoveryCode, User, UserSession
 
 # Accept the code of the step before and after the current one.
 VALID_WINDOW = 1
@@ -44,7 +54,7 @@ class CodeCheck(enum.Enum):
 
 
 # --- The secret --------------------------------------------------------------
-# ``User.totp_secret`` encrypts the secret at rest (visits.encrypted).
+# ``User.totp_secret`` encrypts the secret at rest (visits.crypto.fields).
 
 
 def secret_of(user: User) -> str:
@@ -84,6 +94,17 @@ def new_secret() -> str:
     return pyotp.random_base32()
 
 
+def enrolment_secret(row: UserSession) -> str:
+    """The secret being set up in this session, made on first use (the caller commits).
+
+    The same one until a code confirms it, so that reloading the page does
+    not invalidate what the app has already scanned.
+    """
+    if not row.enrolment_secret:
+        row.enrolment_secret = new_secret()
+    return row.enrolment_secret
+
+
 def provisioning_uri(user: User, secret: str) -> str:
     issuer = current_app.config["NPM_NAME"] or "NPM"
     return pyotp.TOTP(secret).provisioning_uri(name=user.email, issuer_name=issuer)
@@ -108,17 +129,20 @@ def grouped(secret: str) -> str:
     return " ".join(secret[index : index + 4] for index in range(0, len(secret), 4))
 
 
-def enrol(user: User, secret: str, code: str) -> tuple[CodeCheck, list[str]]:
-    """Turn the second factor on once ``code`` proves the app holds ``secret``.
+def enrol(user: User, row: UserSession, code: str) -> list[str] | None:
+    """Turn the second factor on once ``code`` proves the app holds this session's secret.
 
-    Returns the recovery codes to show once (the caller commits).
+    Returns the recovery codes to show once, or None for a wrong code (the
+    caller commits). The secret moves from the session to the account.
     """
+    secret = row.enrolment_secret
     step = matching_step(secret, code)
     if step is None:
-        return CodeCheck.WRONG, []
+        return None
     store_secret(user, secret)
     user.totp_last_step = step
-    return CodeCheck.ACCEPTED, new_recovery_codes(user)
+    row.enrolment_secret = ""
+    return new_recovery_codes(user)
 
 
 def disable(user: User) -> None:
@@ -150,13 +174,27 @@ def matching_step(secret: str, code: str) -> int | None:
 
 
 def check_code(user: User, code: str) -> CodeCheck:
-    """Check a code from the app; an accepted one cannot be used again (the caller commits)."""
+    """Check a code from the app; an accepted one cannot be used again (the caller commits).
+
+    The step is claimed in the database: of parallel requests with the same
+    code, one ``UPDATE`` changes the row, the others find it claimed.
+    """
     step = matching_step(secret_of(user), code)
     if step is None:
         return CodeCheck.WRONG
-    if user.totp_last_step is not None and step <= user.totp_last_step:
+    claimed = db.session.execute(
+        update(User)
+        .where(
+            User.id == user.id,
+            or_(User.totp_last_step.is_(None), User.totp_last_step < step),
+        )
+        .values(totp_last_step=step)
+        .returning(User.id),
+        execution_options={"synchronize_session": False},
+    ).first()
+    if claimed is None:
         return CodeCheck.REUSED
-    user.totp_last_step = step
+    set_committed_value(user, "totp_last_step", step)
     return CodeCheck.ACCEPTED
 
 
@@ -189,19 +227,31 @@ def new_recovery_codes(user: User) -> list[str]:
 
 
 def use_recovery_code(user: User, code: str) -> bool:
-    """Accept an unused recovery code once (the caller commits)."""
+    """Accept an unused recovery code once (the caller commits).
+
+    The code is claimed in the database (``used_at`` still empty): of
+    parallel requests with the same code, only one claims it.
+    """
     candidate = normalise_recovery_code(code)
     hasher = password_hasher()
-    unused = db.session.scalars(
-        select(RecoveryCode).where(RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None))
-    )
-    for row in unused:
+    unused = db.session.execute(
+        select(RecoveryCode.id, RecoveryCode.code_hash).where(
+            RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None)
+        )
+    ).all()
+    for code_id, code_hash in unused:
         try:
-            hasher.verify(row.code_hash, candidate)
+            hasher.verify(code_hash, candidate)
         except (VerificationError, InvalidHashError):
             continue
-        row.used_at = now()
-        return True
+        claimed = db.session.execute(
+            update(RecoveryCode)
+            .where(RecoveryCode.id == code_id, RecoveryCode.used_at.is_(None))
+            .values(used_at=now())
+            .returning(RecoveryCode.id),
+            execution_options={"synchronize_session": False},
+        ).first()
+        return claimed is not None
     return False
 
 

@@ -1,4 +1,9 @@
-"""Sign in (password, then a code when enrolled), sign out, change password."""
+"""Sign in (password, then a code when enrolled), sign out, change password.
+
+Each view runs one service and commits once (``visits.web.boundary``); a
+refused attempt is committed too (its audit event and count are kept), then
+shown on its form with its status.
+"""
 
 from __future__ import annotations
 
@@ -9,13 +14,13 @@ from werkzeug.wrappers import Response
 
 from visits.auth import bp, services, sessions, throttle, two_factor
 from visits.auth.forms import ChangePasswordForm, LoginForm, SecondFactorForm
+from visits.errors import DomainError, Invalid
 from visits.extensions import limiter
-from visits.forms import Form, render_form
+from visits.forms import render_form
 from visits.models import User
+from visits.web.boundary import commit
 from visits.web.marks import form_view, public
 from visits.web.urls import safe_next_url
-
-THROTTLED_STATUS = 429
 
 
 def login_rate_limit() -> str:
@@ -23,23 +28,33 @@ def login_rate_limit() -> str:
     return str(current_app.config["LOGIN_RATE_LIMIT"])
 
 
-def refuse(form: Form, attempt: services.Attempt) -> int | None:
-    """Put the message for a refused attempt on ``form``; the status to answer with."""
-    if attempt.outcome is services.SignIn.THROTTLED and attempt.retry_at is not None:
-        form.form_errors.append(throttle.retry_message(attempt.retry_at))
-        return THROTTLED_STATUS
-    if attempt.outcome is services.SignIn.REUSED_CODE:
-        form.form_errors.append(
+def refusal(attempt: services.Attempt, credentials_field: str | None = "password") -> DomainError:
+    """What a refused attempt shows on its form, with its status.
+
+    ``credentials_field`` None is the sign-in form, which never says whether the
+    email or the password was wrong.
+    """
+    outcome = attempt.outcome
+    if outcome is services.SignIn.THROTTLED and attempt.retry_at is not None:
+        return throttle.TooManyAttempts(throttle.retry_message(attempt.retry_at))
+    if outcome is services.SignIn.REUSED_CODE:
+        return Invalid(
             _(
                 "This code was used already. Wait until your app shows the next one, "
                 "then enter that."
-            )
+            ),
+            field="code",
         )
-    elif attempt.outcome is services.SignIn.WRONG_CODE:
-        form.form_errors.append(
-            _("This code is not right, or it has expired. Enter the code your app shows now.")
+    if outcome is services.SignIn.WRONG_CODE:
+        return Invalid(
+            _("This code is not right, or it has expired. Enter the code your app shows now."),
+            field="code",
         )
-    return None
+    if outcome is services.SignIn.INACTIVE:
+        return Invalid(_("This account is deactivated. Ask an administrator to reactivate it."))
+    if credentials_field is None:
+        return Invalid(_("Wrong email or password."))
+    return Invalid(_("This is not your current password."), field=credentials_field)
 
 
 def after_sign_in(user: User, next_url: str | None) -> Response:
@@ -63,26 +78,20 @@ def login() -> Response | tuple[str, int]:
     if current_user.is_authenticated:
         return redirect(next_url or url_for("main.dashboard"))
     form = LoginForm()
-    status = None
     if form.validate_on_submit():
-        remember = bool(form.remember.data)
-        attempt = services.authenticate(form.email.data or "", form.password.data or "")
-        if attempt.outcome is services.SignIn.SECOND_FACTOR and attempt.user is not None:
-            sessions.await_second_factor(attempt.user, remember)
+        attempt = commit(
+            services.authenticate,
+            form.email.data or "",
+            form.password.data or "",
+            bool(form.remember.data),
+        )
+        if attempt.outcome is services.SignIn.SECOND_FACTOR:
             return redirect(url_for("auth.second_factor", next=next_url))
-        if attempt.outcome is services.SignIn.OK and attempt.user is not None:
-            services.complete_sign_in(attempt.user, remember)
+        if attempt.ok and attempt.user is not None:
             return after_sign_in(attempt.user, next_url)
-        if attempt.outcome is services.SignIn.INACTIVE:
-            form.form_errors.append(
-                _("This account is deactivated. Ask an administrator to reactivate it.")
-            )
-        elif attempt.outcome is services.SignIn.WRONG_CREDENTIALS:
-            form.form_errors.append(_("Wrong email or password."))
-        status = refuse(form, attempt)
+        form.refuse(refusal(attempt, credentials_field=None))
     form.password.data = ""  # never echo a password back into the page
-    page, code = render_form("auth/login.html", form, next_url=next_url)
-    return page, status or code
+    return render_form("auth/login.html", form, next_url=next_url)
 
 
 @bp.route("/two-factor", methods=["GET", "POST"])
@@ -100,16 +109,13 @@ def second_factor() -> Response | tuple[str, int]:
         return redirect(url_for("auth.login", next=next_url))
     user, remember = pending
     form = SecondFactorForm()
-    status = None
     if form.validate_on_submit():
-        attempt = services.check_second_factor(user, form.code.data or "")
+        attempt = commit(services.check_second_factor, user, form.code.data or "", remember)
         if attempt.ok:
-            services.complete_sign_in(user, remember)
             return after_sign_in(user, next_url)
-        status = refuse(form, attempt)
+        form.refuse(refusal(attempt))
     form.code.data = ""
-    page, code = render_form("auth/second_factor.html", form, next_url=next_url)
-    return page, status or code
+    return render_form("auth/second_factor.html", form, next_url=next_url)
 
 
 @bp.route("/logout", methods=["POST"])
@@ -117,7 +123,7 @@ def second_factor() -> Response | tuple[str, int]:
 def logout() -> Response:
     """Sign out on this device; the account's other devices stay signed in."""
     if current_user.is_authenticated:
-        services.sign_out(current_user._get_current_object())
+        commit(services.sign_out, current_user._get_current_object())
     else:
         sessions.clear_browser_session()
     flash(_("You have signed out."), "info")
@@ -129,19 +135,18 @@ def logout() -> Response:
 def change_password() -> Response | tuple[str, int]:
     """Change one's own password; the current one is asked for first."""
     form = ChangePasswordForm()
-    status = None
     if form.validate_on_submit():
         user = current_user._get_current_object()
-        attempt = services.change_password(
-            user, form.current_password.data or "", form.new_password.data or ""
+        attempt = commit(
+            services.change_password,
+            user,
+            form.current_password.data or "",
+            form.new_password.data or "",
         )
         if attempt.ok:
             flash(_("Your password was changed. Other sessions were signed out."), "success")
             return after_sign_in(user, None)
-        if attempt.outcome is services.SignIn.WRONG_CREDENTIALS:
-            form.current_password.errors.append(_("This is not your current password."))
-        status = refuse(form, attempt)
+        form.refuse(refusal(attempt, credentials_field="current_password"))
     for field in (form.current_password, form.new_password, form.confirm_password):
         field.data = ""
-    page, code = render_form("auth/password.html", form)
-    return page, status or code
+    return render_form("auth/password.html", form)

@@ -21,7 +21,7 @@ from visits.models.interview import (
 from visits.models.place import Place, PopulationCategory
 from visits.models.plan import MonitoringPlan, PlannedVisit
 from visits.models.reference import Authority, PlaceType, Region
-from visits.models.session import RecoveryCode, UserSession
+from visits.models.session import RecoveryCode, SignInFailure, UserSession
 from visits.models.team import Team, TeamMember
 from visits.models.user import Role, User
 from visits.models.visit import (
@@ -64,6 +64,7 @@ __all__ = [
     "ReviewState",
     "Role",
     "Severity",
+    "SignInFailure",
     "SourceType",
     "Team",
     "TeamMember",

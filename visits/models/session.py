@@ -1,17 +1,18 @@
-"""Server-side sessions, second-factor recovery codes."""
+"""Server-side sessions, second-factor recovery codes, and the sign-in throttle's counters."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, ForeignKey, String
+from sqlalchemy import DateTime, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from visits.crypto.fields import Encrypted, RowKeyMixin
 from visits.models.base import Base, utcnow
 from visits.models.user import User
 
 
-class UserSession(Base):
+class UserSession(RowKeyMixin, Base):
     """A signed-in browser. The cookie holds a random token; only its SHA-256 is here.
 
     Signing out ends this row; "sign out everywhere" ends them all. The guard
@@ -30,6 +31,12 @@ class UserSession(Base):
     ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     ip: Mapped[str] = mapped_column(String(45), default="")
     user_agent: Mapped[str] = mapped_column(String(200), default="")
+    # The second-factor secret being set up in this session, until a first code
+    # confirms it (then it moves to the account) or the session ends. It is
+    # kept here, encrypted, rather than in the cookie, which is signed but
+    # readable by whoever sees it.
+    enrolment_secret_encrypted: Mapped[str] = mapped_column("enrolment_secret", Text, default="")
+    enrolment_secret = Encrypted("enrolment_secret_encrypted")
 
     user: Mapped[User] = relationship()
 
@@ -43,3 +50,18 @@ class RecoveryCode(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     code_hash: Mapped[str] = mapped_column(String(255))
     used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class SignInFailure(Base):
+    """Attempts at a password or code counted for one key, within a window.
+
+    The key is a keyed hash (HMAC) of an email address, alone or with a
+    client address (``visits.auth.throttle``): an email that has no account
+    is counted like one that has, and is not stored.
+    """
+
+    __tablename__ = "sign_in_failures"
+
+    key_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int]
+    window_started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)

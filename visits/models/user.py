@@ -50,9 +50,6 @@ class User(RowKeyMixin, UserMixin, TimestampMixin, Base):
     totp_secret = Encrypted("totp_secret_encrypted")
     totp_last_step: Mapped[int | None]
     two_factor_required: Mapped[bool] = mapped_column(default=False)
-    # Per-account throttle, checked before any password hashing.
-    failed_logins: Mapped[int] = mapped_column(default=0)
-    failed_logins_since: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.role.value}>"
@@ -74,7 +71,10 @@ class User(RowKeyMixin, UserMixin, TimestampMixin, Base):
         return f"{self.id}:{self.session_version}:{self.session_token}"
 
     def end_all_sessions(self) -> None:
-        """Make every cookie issued so far for this account useless."""
+        """Make every cookie issued so far for this account useless.
+
+        A second factor being set up in one of those sessions is forgotten with it.
+        """
         from visits.models import base
         from visits.models.session import UserSession
 
@@ -84,7 +84,7 @@ class User(RowKeyMixin, UserMixin, TimestampMixin, Base):
             session.execute(
                 update(UserSession)
                 .where(UserSession.user_id == self.id, UserSession.ended_at.is_(None))
-                .values(ended_at=base.utcnow()),
+                .values(ended_at=base.utcnow(), enrolment_secret_encrypted=""),
                 execution_options={"synchronize_session": False},
             )
 
