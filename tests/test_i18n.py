@@ -179,6 +179,7 @@ def make_account(app: Flask, role: Role, email: str, name: str) -> Account:
     password = "a passphrase for the test"
     with app.app_context():
         user, _ = accounts_service.create_user(email, name, role, password=password)
+        db.session.commit()
         return Account(user.id, user.email, password, user.role, user.display_name)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from babel import support
-from flask import current_app, g, request, session
+from flask import current_app, g, has_request_context, request, session
 from flask_babel import get_locale, get_timezone
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -29,7 +29,12 @@ def npm_today() -> date:
 
 
 def select_locale() -> str:
-    """The user's preference, else the one chosen while signed out, else the browser's."""
+    """The user's preference, else the one chosen while signed out, else the browser's.
+
+    Outside a request (a ``flask`` command refusing something), the default.
+    """
+    if not has_request_context():
+        return str(current_app.config["BABEL_DEFAULT_LOCALE"])
     if current_user and current_user.is_authenticated and current_user.preferred_locale in LOCALES:
         return str(current_user.preferred_locale)
     chosen = session.get("locale")

@@ -216,6 +216,7 @@ def add_member(visit_id: int) -> Response | tuple[str, int]:
                 Expertise(form.expertise.data),
                 Gender(form.gender.data),
                 is_lead=form.is_lead.data,
+                added_by=current_user._get_current_object(),
             )
         except services.VisitRuleError as error:
             db.session.rollback()
@@ -236,7 +237,7 @@ def remove_member(visit_id: int, member_id: int) -> Response:
         abort(404)
     name = member.user.display_name
     try:
-        services.remove_member(visit, member)
+        services.remove_member(visit, member, removed_by=current_user._get_current_object())
     except services.VisitRuleError as error:
         db.session.rollback()
         abort(error.status, description=error.message)
