@@ -64,7 +64,7 @@ label_choices(
         RequestStatus.PENDING: _l("Awaiting approval"),
         RequestStatus.APPROVED: _l("Approved"),
         RequestStatus.REFUSED: _l("Refused"),
-        RequestStatus.WITHDRAWN: _l("Withdrawn"),
+        RequestStatus.WITHDRAWN: _l("Withdrawn: the person left the team"),
     },
 )
 
