@@ -226,8 +226,11 @@ def test_an_outsider_added_to_a_visit_reads_nothing_of_it_until_approved(
     newcomer = as_user(app, outsider).client
     assert content_statuses(newcomer, world) == {404}
 
-    assert add_to_visit(as_user(app, monitor), world, outsider.id) == 302
+    lead = as_user(app, monitor)
+    assert add_to_visit(lead, world, outsider.id) == 302
 
+    told = text_of(lead.client.get(f"/visits/{world.visit_id}"))
+    assert "joins the team once a supervisor approves" in told
     assert content_statuses(newcomer, world) == {404}
     team = text_of(newcomer.get(f"/visits/{world.visit_id}"))
     assert "Awaiting approval" in team

@@ -222,7 +222,17 @@ def add_member(visit_id: int) -> Response | tuple[str, int]:
             db.session.rollback()
             show_error(form, error)
         else:
-            flash(_("%(name)s joined the team.", name=member.user.display_name), "success")
+            if member.awaiting_approval:
+                flash(
+                    _(
+                        "%(name)s joins the team once a supervisor approves: until then "
+                        "they read nothing of this visit.",
+                        name=member.user.display_name,
+                    ),
+                    "info",
+                )
+            else:
+                flash(_("%(name)s joined the team.", name=member.user.display_name), "success")
             return redirect(detail_url(visit, "team"))
     return render_form("visits/detail.html", form, **detail_context(visit, team_form=form))
 
