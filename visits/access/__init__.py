@@ -2,7 +2,9 @@
 
 - ``roles``: what each role may do whatever the object (``can``, ``requires``);
 - ``rules``: what a user may do to one object (its visit's team, its state);
-- ``loaders``: load an object and check access in one call (``*_or_404``).
+- ``loaders``: load an object and check access in one call (``*_or_404``);
+- ``approvals``: who may decide a request for access to content (never the
+  person who asked, nor the one it is about).
 
 Access is checked at the boundary (views, commands); services enforce state
 only. Templates ask the same rules through a permissions object per page.
