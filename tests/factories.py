@@ -4,8 +4,10 @@
 plan, a visit whose team is the ``monitor`` account, with an interview that
 raised a reprisal risk, a finding, a checklist answer and an attachment,
 plus a later visit to the same place by the same team, and the standing
-team "North" that the ``monitor`` leads. The access matrix and
-the IDOR tests request its objects as every role.
+team "North" that the ``monitor`` leads. To that later visit the lead has
+added a newcomer from outside team North: an addition awaiting a
+supervisor's approval. The access matrix and the IDOR tests request its
+objects as every role.
 """
 
 from __future__ import annotations
@@ -23,6 +25,8 @@ from visits.crypto.fields import file_aad
 from visits.extensions import db
 from visits.i18n import npm_today
 from visits.models import (
+    AccessKind,
+    AccessRequest,
     Answer,
     Attachment,
     Authority,
@@ -40,11 +44,13 @@ from visits.models import (
     PlannedVisit,
     Region,
     ReprisalCheck,
+    Role,
     Severity,
     SourceType,
     Team,
     TeamMember,
     ThematicArea,
+    User,
     Visit,
     VisitMember,
     VisitStatus,
@@ -169,6 +175,27 @@ def make_attachment(app: Flask, visit: Visit, author_id: int, **fields: Any) -> 
     )
 
 
+def add_pending_newcomer(visit: Visit, lead_id: int) -> AccessRequest:
+    """A monitor from no standing team, added to ``visit`` by its lead, awaiting approval."""
+    newcomer = add(
+        User(
+            email="newcomer@world.example",
+            display_name="Нурлан Жаңы",
+            role=Role.MONITOR,
+            password_hash="not a usable hash",
+        )
+    )
+    add(VisitMember(visit=visit, user=newcomer, awaiting_approval=True))
+    return add(
+        AccessRequest(
+            kind=AccessKind.TEAM_ADDITION,
+            subject=newcomer,
+            visit=visit,
+            requested_by_id=lead_id,
+        )
+    )
+
+
 @dataclass(frozen=True)
 class World:
     region_id: int
@@ -187,6 +214,7 @@ class World:
     attachment_id: int
     team_id: int
     team_member_id: int
+    access_request_id: int
 
     def url_values(self) -> dict[str, Any]:
         """Sample values for every URL argument name the app uses."""
@@ -205,6 +233,7 @@ class World:
             "row_id": self.region_id,
             "team_id": self.team_id,
             "team_member_id": self.team_member_id,
+            "request_id": self.access_request_id,
             # A deleted record to restore: here a live one (kind is "regions").
             "object_id": self.visit_id,
         }
@@ -252,6 +281,7 @@ def build_world(app: Flask, team_member_id: int) -> World:
         member = visit.members[0]
         team = add(Team(name="North", lead_id=team_member_id))
         team_member = add(TeamMember(team=team, user_id=team_member_id))
+        access_request = add_pending_newcomer(next_visit, team_member_id)
         db.session.commit()
         return World(
             region_id=region.id,
@@ -270,4 +300,5 @@ def build_world(app: Flask, team_member_id: int) -> World:
             attachment_id=attachment.id,
             team_id=team.id,
             team_member_id=team_member.id,
+            access_request_id=access_request.id,
         )

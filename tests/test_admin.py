@@ -62,7 +62,7 @@ def test_invalid_filter_is_a_400_with_a_message(
 
 
 def test_admin_creates_account_with_temporary_password(
-    app: Flask, client: FlaskClient, auth: AuthActions, admin: Account
+    app: Flask, client: FlaskClient, auth: AuthActions, admin: Account, supervisor: Account
 ) -> None:
     auth.login(admin)
     response = auth.post(

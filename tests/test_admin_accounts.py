@@ -62,11 +62,12 @@ def test_unknown_account_page_is_a_404(
     assert auth.post("/admin/users/999999", {"role": "admin"}).status_code == 404
 
 
-def test_admin_changes_a_role_and_it_takes_effect_at_once(
+def test_admin_changes_a_role_and_it_takes_effect_once_approved(
     app: Flask,
     auth: AuthActions,
     admin: Account,
     monitor: Account,
+    supervisor: Account,
     client_as: Callable[[Account | None], FlaskClient],
 ) -> None:
     monitor_client = client_as(monitor)
@@ -77,6 +78,11 @@ def test_admin_changes_a_role_and_it_takes_effect_at_once(
 
     assert response.status_code == 302
     assert user_row(app, monitor).role is Role.SUPERVISOR
+    # A raised role reads nothing more until another supervisor approves it.
+    assert monitor_client.get("/deleted/").status_code == 403
+    approver = AuthActions(client_as(supervisor))
+    request_id = audit_of(app, "access.request")[0][2]["request_id"]
+    assert approver.post(f"/approvals/{request_id}/approve").status_code == 302
     assert monitor_client.get("/deleted/").status_code == 200
     assert audit_of(app, "user.role_change") == [
         (admin.id, monitor.id, {"from": "monitor", "to": "supervisor"})

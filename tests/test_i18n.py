@@ -179,6 +179,7 @@ def make_account(app: Flask, role: Role, email: str, name: str) -> Account:
     password = "a passphrase for the test"
     with app.app_context():
         user, _ = accounts_service.create_user(email, name, role, password=password)
+        db.session.commit()
         return Account(user.id, user.email, password, user.role, user.display_name)
 
 
@@ -355,6 +356,8 @@ def content_pages(client: FlaskClient, world: World, role: str) -> Iterator[tupl
             "audit trail": "/admin/audit",
             "audit filtered": "/admin/audit?action=visit",
             "deleted records": "/deleted/",
+            "approvals": "/approvals/",
+            "refuse a change": f"/approvals/{world.access_request_id}/refuse",
         }
     for name, url in get.items():
         response = client.get(url)
@@ -391,6 +394,7 @@ def content_pages(client: FlaskClient, world: World, role: str) -> Iterator[tupl
             "new place errors": ("/places/new", {"name": "", "capacity": "-3"}),
             "plan entry errors": (f"/plans/{world.year}/entries", {"month": "13"}),
             "new region errors": ("/reference/regions/new", {"code": ""}),
+            "refusal without reason": (f"/approvals/{world.access_request_id}/refuse", {}),
         }
     for name, (url, data) in posts.items():
         response = auth.post(url, data)

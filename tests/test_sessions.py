@@ -364,7 +364,7 @@ def test_exporting_the_audit_trail_asks_for_the_password_again(
 
 
 def test_changing_a_role_asks_for_the_password_again(
-    app: Flask, admin: Account, monitor: Account, clock: Clock
+    app: Flask, admin: Account, monitor: Account, supervisor: Account, clock: Clock
 ) -> None:
     browser = signed_in(app, admin)
     clock.advance(minutes=6)

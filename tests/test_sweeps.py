@@ -119,6 +119,7 @@ def fresh_scene(app: Flask) -> Scene:
             ].id
             for name, role in ACCOUNT_ROLES.items()
         }
+        db.session.commit()
     world = build_world(app, team_member_id=ids["monitor"])
     values = {**world.url_values(), "user_id": ids["target"], "filename": "css/app.css"}
     return Scene(world, ids, values)

@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from tests.support import Account, AuthActions, counting_queries
 from visits.admin import teams
+from visits.errors import Invalid
 from visits.extensions import db
 from visits.models import AuditEvent, Role, Team, TeamMember
 
@@ -91,7 +92,7 @@ def test_the_lead_must_be_a_member(
     with app.test_request_context():
         team = db.session.get(Team, team_id)
         assert team is not None
-        with pytest.raises(teams.TeamRuleError):
+        with pytest.raises(Invalid):
             teams.update_team(team, "North", supervisor.id)
 
 

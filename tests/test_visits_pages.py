@@ -26,6 +26,7 @@ from visits.models import (
     ReprisalCheck,
     ReprisalStatus,
     Role,
+    TeamMember,
     User,
     Visit,
     VisitEvent,
@@ -654,6 +655,9 @@ def test_team_adds_and_removes_a_member(
     make_user: Callable[..., Account],
 ) -> None:
     doctor = make_user(Role.MONITOR, name="Doctor Aida")
+    with app.app_context():  # on the lead's standing team: no approval needed
+        add(TeamMember(team_id=world.team_id, user_id=doctor.id))
+        db.session.commit()
     auth.login(monitor)
     response = auth.post(
         f"/visits/{world.visit_id}/team",

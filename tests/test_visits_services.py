@@ -10,7 +10,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
-from tests.factories import add, build_world, make_finding, make_interview, make_visit
+from tests.factories import World, add, build_world, make_finding, make_interview, make_visit
 from tests.support import Account
 from visits.access.roles import can
 from visits.access.rules import can_edit_content, can_record_shortfall
@@ -32,6 +32,7 @@ from visits.models import (
     ReprisalStatus,
     ReviewState,
     Role,
+    TeamMember,
     ThematicArea,
     User,
     Visit,
@@ -302,7 +303,9 @@ def test_only_the_lead_records_why_fewer_were_interviewed(
 ) -> None:
     visit = world_visit()
     colleague = make_user(Role.MONITOR)
-    services.add_member(visit, colleague.id, Expertise.LAWYER, Gender.FEMALE, is_lead=False)
+    services.add_member(
+        visit, colleague.id, Expertise.LAWYER, Gender.FEMALE, is_lead=False, added_by=user(monitor)
+    )
     db.session.commit()
     assert not can_record_shortfall(user(colleague), visit)
     assert can_record_shortfall(user(monitor), visit)
@@ -328,11 +331,14 @@ def test_outsider_and_approved_visits_cannot_be_changed(
 
 
 def test_new_lead_replaces_the_previous_one(
-    world: object, monitor: Account, make_user: Callable[..., Account]
+    world: World, monitor: Account, make_user: Callable[..., Account]
 ) -> None:
     visit = world_visit()
     doctor = make_user(Role.MONITOR, name="Dr Aida")
-    member = services.add_member(visit, doctor.id, Expertise.DOCTOR, Gender.FEMALE, is_lead=True)
+    add(TeamMember(team_id=world.team_id, user_id=doctor.id))
+    member = services.add_member(
+        visit, doctor.id, Expertise.DOCTOR, Gender.FEMALE, is_lead=True, added_by=user(monitor)
+    )
     assert member.is_lead
     assert visit.lead is not None
     assert visit.lead.id == doctor.id
@@ -354,7 +360,14 @@ def test_only_active_monitors_and_supervisors_join_once(
     }[who]()
     visit = world_visit()
     with pytest.raises(Invalid) as refused:
-        services.add_member(visit, person_id, Expertise.GENERAL, Gender.UNSTATED, is_lead=False)
+        services.add_member(
+            visit,
+            person_id,
+            Expertise.GENERAL,
+            Gender.UNSTATED,
+            is_lead=False,
+            added_by=user(monitor),
+        )
     assert refused.value.field == "user_id"
     assert len(world_visit().members) == 1
 
@@ -365,9 +378,11 @@ def test_lead_cannot_be_removed_but_others_can(
     visit = world_visit()
     lead = visit.members[0]
     with pytest.raises(WrongState, match="leads this visit"):
-        services.remove_member(visit, lead)
-    member = services.add_member(visit, supervisor.id, Expertise.LAWYER, Gender.MALE, is_lead=False)
-    services.remove_member(visit, member)
+        services.remove_member(visit, lead, removed_by=user(monitor))
+    member = services.add_member(
+        visit, supervisor.id, Expertise.LAWYER, Gender.MALE, is_lead=False, added_by=user(monitor)
+    )
+    services.remove_member(visit, member, removed_by=user(monitor))
     assert [m.user_id for m in world_visit().members] == [monitor.id]
 
 

@@ -129,6 +129,7 @@ def _register_blueprints(app: Flask) -> None:
         reference,
     )
     from visits import visits as visits_area
+    from visits.approvals import views as approvals_views
     from visits.audit import views as audit_views
 
     app.register_blueprint(main.bp)
@@ -146,6 +147,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(attachments.bp)
     app.register_blueprint(deleted.bp, url_prefix="/deleted")
     app.register_blueprint(audit_views.bp, url_prefix="/admin/audit")
+    app.register_blueprint(approvals_views.bp, url_prefix="/approvals")
 
 
 def _register_hooks(app: Flask) -> None:

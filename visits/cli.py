@@ -43,7 +43,12 @@ def _check_password_length(password: str) -> None:
 def create_user_command(
     email: str, role: str, display_name: str | None, locale: str | None, password_stdin: bool
 ) -> None:
-    """Create an account; asks for the password twice unless --password-stdin."""
+    """Create an account; asks for the password twice unless --password-stdin.
+
+    Whoever runs this has the server: the account is approved as it is made,
+    and this is how the first supervisors are created (the admin pages need
+    another supervisor to approve one).
+    """
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
     else:
@@ -58,7 +63,10 @@ def create_user_command(
             password=password,
         )
     except accounts.EmailTaken as error:
-        raise click.ClickException(f"An account for {error} already exists.") from error
+        raise click.ClickException(
+            f"An account for {User.normalise_email(email)} already exists."
+        ) from error
+    db.session.commit()
     click.echo(f"Created {user.role.value} {user.email}.")
 
 
@@ -80,8 +88,10 @@ def seed_demo_command(password: str | None, force: bool) -> None:
         if db.session.scalar(select(User.id).where(User.email == email)) is None:
             accounts.create_user(email, name, role, preferred_locale=None, password=chosen)
             created.append(email)
+    db.session.commit()
     seed_reference_data()
     if any([teams.ensure_team(name, lead) for name, lead in DEMO_TEAMS]):
+        db.session.commit()
         click.echo("Demo teams North and South created.")
     if seed_demo_data():
         click.echo("Demo places, this year's plan and visits in every state created.")

@@ -254,6 +254,7 @@ AXE_PAGES = [
     pytest.param("/auth/password", Role.MONITOR, "en", id="password"),
     pytest.param("/admin/users", Role.ADMIN, "en", id="admin-users"),
     pytest.param("/admin/users/new", Role.ADMIN, "en", id="admin-new-user"),
+    pytest.param("/approvals/", Role.SUPERVISOR, "ky", id="approvals-ky"),
     pytest.param("/no-such-page", Role.MONITOR, "en", id="not-found"),
     pytest.param("/admin/users", Role.MONITOR, "en", id="forbidden"),
 ]

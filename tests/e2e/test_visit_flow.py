@@ -31,7 +31,7 @@ from tests.factories import World, add, build_world, make_place, make_reference
 from tests.support import Account
 from visits.extensions import db
 from visits.i18n import npm_today
-from visits.models import ChecklistItem, ChecklistKind, Role, ThematicArea
+from visits.models import ChecklistItem, ChecklistKind, Role, Team, TeamMember, ThematicArea
 
 from .conftest import TIMEOUT_MS
 from .test_browser import (
@@ -283,9 +283,13 @@ class Scene:
 
 
 @pytest.fixture
-def scene(app: Flask, make_user: Callable[..., Account]) -> Scene:
-    make_user(Role.MONITOR, email="doctor@test.example", name=DOCTOR_NAME)
+def scene(app: Flask, make_user: Callable[..., Account], monitor: Account) -> Scene:
+    doctor = make_user(Role.MONITOR, email="doctor@test.example", name=DOCTOR_NAME)
     with app.app_context():
+        # The doctor is on the lead's standing team: they join the visit without approval.
+        team = add(Team(name="North", lead_id=monitor.id))
+        for member in (monitor, doctor):
+            add(TeamMember(team=team, user_id=member.id))
         region, place_type, authority = make_reference()
         make_place(region, place_type, authority, name=PLACE)
         for position, (kind, area, text) in enumerate(

@@ -35,14 +35,25 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "read_audit_details": frozenset({Role.SUPERVISOR}),
     # See deleted visits and content, and restore them.
     "restore": frozenset({Role.SUPERVISOR}),
+    # Approve or refuse a change that would let an account read content.
+    "approve_access": frozenset({Role.SUPERVISOR}),
 }
+
+
+# What reaches visit content, or what is said of it: not for an account whose
+# creation, raised role or reset credentials await a supervisor's approval.
+CONTENT_PERMISSIONS = frozenset(
+    {"create_visit", "review", "view_audit", "restore", "approve_access"}
+)
 
 
 def can(user: Any, permission: str) -> bool:
     """True when ``user`` holds ``permission``; the one place roles are read."""
     if permission not in PERMISSIONS:
         raise KeyError(f"unknown permission {permission!r}")
-    return bool(user.is_authenticated) and user.role in PERMISSIONS[permission]
+    if not user.is_authenticated or user.role not in PERMISSIONS[permission]:
+        return False
+    return permission not in CONTENT_PERMISSIONS or not user.awaiting_approval
 
 
 def requires(permission: str) -> Callable[[F], F]:

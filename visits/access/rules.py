@@ -29,13 +29,24 @@ CONTENT_ROLES = frozenset({Role.MONITOR, Role.SUPERVISOR})
 
 
 def can_read_content(user: Any) -> bool:
-    """A signed-in monitor or supervisor: the people who may read visit content at all."""
-    return bool(user.is_authenticated) and user.role in CONTENT_ROLES
+    """A signed-in monitor or supervisor: the people who may read visit content at all.
+
+    Not while a change to the account (its creation, a raised role, a reset
+    password or second factor) awaits a supervisor's approval: whoever made
+    the change must not be able to read through the account alone.
+    """
+    return bool(user.is_authenticated) and user.role in CONTENT_ROLES and not user.awaiting_approval
 
 
 def is_team_member(user: Any, visit: Visit) -> bool:
-    """On the visit's team, as someone who may read content."""
-    return can_read_content(user) and visit.has_member(user)
+    """On the visit's team, as someone who may read content.
+
+    Someone added from outside the lead's standing teams is not, until a
+    supervisor approves the addition.
+    """
+    return can_read_content(user) and any(
+        member.user_id == user.id and not member.awaiting_approval for member in visit.members
+    )
 
 
 def is_supervisor(user: Any) -> bool:

@@ -1,4 +1,8 @@
-"""Teams: the list, a new team, a team's page (name, lead, members), deactivation."""
+"""Teams: the list, a new team, a team's page (name, lead, members), deactivation.
+
+Every change asks for the password again when it was given long ago: a
+standing team is whom a visit's lead brings along without approval.
+"""
 
 from __future__ import annotations
 
@@ -9,9 +13,11 @@ from werkzeug.wrappers import Response
 from visits.access import requires
 from visits.admin import bp, teams
 from visits.admin.forms import NewTeamForm, TeamForm, TeamMemberForm
+from visits.auth.reauth import recent_authentication
 from visits.extensions import db
 from visits.forms import EmptyForm, Form, render_form
 from visits.models import Team
+from visits.web.boundary import commit, commit_or_refuse
 from visits.web.marks import form_view
 
 TEAMS_PER_PAGE = 25
@@ -22,14 +28,6 @@ def team_or_404(team_id: int) -> Team:
     if team is None:
         abort(404)
     return team
-
-
-def _show_error(form: Form, error: teams.TeamRuleError) -> None:
-    field = form._fields.get(error.field) if error.field else None
-    if field is not None:
-        field.errors = [*field.errors, error.message]
-    else:
-        form.form_errors.append(error.message)
 
 
 def _team_form(team: Team) -> TeamForm:
@@ -75,17 +73,14 @@ def teams_index() -> str:
 
 @bp.route("/teams/new", methods=["GET", "POST"])
 @requires("manage_users")
+@recent_authentication()
 @form_view
 def new_team() -> Response | tuple[str, int]:
     """Create a team; members and a lead are added on its page."""
     form = NewTeamForm()
     if form.validate_on_submit():
-        try:
-            team = teams.create_team(form.name.data or "")
-        except teams.TeamRuleError as error:
-            db.session.rollback()
-            _show_error(form, error)
-        else:
+        team = commit_or_refuse(form, teams.create_team, form.name.data or "")
+        if team is not None:
             flash(_("Team %(name)s created. Now add its members.", name=team.name), "success")
             return redirect(url_for("admin.team", team_id=team.id))
     return render_form("admin/team_new.html", form)
@@ -100,6 +95,7 @@ def team(team_id: int) -> tuple[str, int]:
 
 @bp.post("/teams/<int:team_id>")
 @requires("manage_users")
+@recent_authentication()
 @form_view
 def update_team(team_id: int) -> Response | tuple[str, int]:
     """Rename a team or choose its lead among its members."""
@@ -107,22 +103,19 @@ def update_team(team_id: int) -> Response | tuple[str, int]:
     form = TeamForm()
     form.offer_members(team.members)
     if form.validate_on_submit():
-        lead = form.lead_id.data
-        try:
-            changed = teams.update_team(team, form.name.data or "", int(lead) if lead else None)
-        except teams.TeamRuleError as error:
-            db.session.rollback()
-            team = team_or_404(team_id)
-            _show_error(form, error)
-        else:
+        lead = int(form.lead_id.data) if form.lead_id.data else None
+        changed = commit_or_refuse(form, teams.update_team, team, form.name.data or "", lead)
+        if changed is not None:
             if changed:
                 flash(_("Team %(name)s saved.", name=team.name), "success")
             return redirect(url_for("admin.team", team_id=team.id))
+        team = team_or_404(team_id)
     return _team_page(team, team_form=form)
 
 
 @bp.route("/teams/<int:team_id>/members", methods=["POST"])
 @requires("manage_users")
+@recent_authentication()
 @form_view
 def add_team_member(team_id: int) -> Response | tuple[str, int]:
     """Add a monitor or supervisor to the team."""
@@ -130,23 +123,20 @@ def add_team_member(team_id: int) -> Response | tuple[str, int]:
     form = TeamMemberForm()
     form.offer_people(teams.candidates(team))
     if form.validate_on_submit():
-        try:
-            member = teams.add_member(team, int(form.user_id.data or 0))
-        except teams.TeamRuleError as error:
-            db.session.rollback()
-            team = team_or_404(team_id)
-            _show_error(form, error)
-        else:
+        member = commit_or_refuse(form, teams.add_member, team, int(form.user_id.data or 0))
+        if member is not None:
             flash(
                 _("%(name)s joined team %(team)s.", name=member.user.display_name, team=team.name),
                 "success",
             )
             return redirect(url_for("admin.team", team_id=team.id))
+        team = team_or_404(team_id)
     return _team_page(team, member_form=form)
 
 
 @bp.route("/teams/<int:team_id>/members/<int:team_member_id>/remove", methods=["POST"])
 @requires("manage_users")
+@recent_authentication()
 def remove_team_member(team_id: int, team_member_id: int) -> Response:
     """Take someone off the team (never its lead: choose another lead first)."""
     team = team_or_404(team_id)
@@ -154,32 +144,28 @@ def remove_team_member(team_id: int, team_member_id: int) -> Response:
     if member is None:
         abort(404)
     name = member.user.display_name
-    try:
-        teams.remove_member(team, member)
-    except teams.TeamRuleError as error:
-        db.session.rollback()
-        abort(409, description=error.message)
+    commit(teams.remove_member, team, member)
     flash(_("%(name)s is no longer on team %(team)s.", name=name, team=team.name), "success")
     return redirect(url_for("admin.team", team_id=team.id))
 
 
 @bp.route("/teams/<int:team_id>/deactivate", methods=["POST"])
 @requires("manage_users")
+@recent_authentication()
 def deactivate_team(team_id: int) -> Response:
     """Deactivate a team that no longer works together; it is kept, and can come back."""
     team = team_or_404(team_id)
-    if not teams.set_active(team, False):
-        abort(409, description=_("This team is already deactivated."))
+    commit(teams.set_active, team, False)
     flash(_("Team %(name)s is deactivated.", name=team.name), "success")
     return redirect(url_for("admin.teams_index"))
 
 
 @bp.route("/teams/<int:team_id>/reactivate", methods=["POST"])
 @requires("manage_users")
+@recent_authentication()
 def reactivate_team(team_id: int) -> Response:
     """Bring a deactivated team back."""
     team = team_or_404(team_id)
-    if not teams.set_active(team, True):
-        abort(409, description=_("This team is active already."))
+    commit(teams.set_active, team, True)
     flash(_("Team %(name)s is active again.", name=team.name), "success")
     return redirect(url_for("admin.team", team_id=team.id))

@@ -2,7 +2,11 @@
 
 A team has a name, members (monitors and supervisors) and a lead chosen
 among its members. Teams are deactivated, never deleted. Every change is
-audited.
+audited. Services flush; the view or command commits.
+
+A standing team is also whom a visit's lead may bring along: adding a
+member of the lead's active teams to a visit needs no approval, adding
+anyone else does (``visits.approvals.requests.needs_team_approval``).
 """
 
 from __future__ import annotations
@@ -12,20 +16,12 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import selectinload
 
 from visits.audit import changed_fields, record
+from visits.errors import Invalid, WrongState
 from visits.extensions import db
 from visits.models import Role, Team, TeamMember, User
 
 # Who can be on a team: administrators manage accounts, they do not visit.
 MEMBER_ROLES = (Role.MONITOR, Role.SUPERVISOR)
-
-
-class TeamRuleError(Exception):
-    """A team change the rules refuse; ``field`` names the form field it concerns."""
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
 
 
 def listing() -> Select[Team]:
@@ -57,7 +53,7 @@ def _check_name(name: str, team: Team | None = None) -> str:
     if team is not None:
         query = query.where(Team.id != team.id)
     if db.session.scalar(query) is not None:
-        raise TeamRuleError(_("A team with this name already exists."), field="name")
+        raise Invalid(_("A team with this name already exists."), field="name")
     return name
 
 
@@ -66,7 +62,6 @@ def create_team(name: str) -> Team:
     db.session.add(team)
     db.session.flush()
     record("team.create", team, name=team.name)
-    db.session.commit()
     return team
 
 
@@ -74,13 +69,13 @@ def update_team(team: Team, name: str, lead_id: int | None) -> bool:
     """Rename the team and choose its lead among its members; False when nothing changed."""
     team.name = _check_name(name, team)
     if lead_id is not None and lead_id not in {member.user_id for member in team.members}:
-        raise TeamRuleError(_("The lead must be a member of the team."), field="lead_id")
+        raise Invalid(_("The lead must be a member of the team."), field="lead_id")
     team.lead_id = lead_id
     fields = changed_fields(team)
     if not fields:
         return False
     record("team.update", team, fields=fields)
-    db.session.commit()
+    db.session.flush()
     return True
 
 
@@ -101,37 +96,38 @@ def candidates(team: Team) -> list[User]:
 def add_member(team: Team, user_id: int) -> TeamMember:
     person = db.session.get(User, user_id)
     if person is None or not person.active or person.role not in MEMBER_ROLES:
-        raise TeamRuleError(_("Choose an active monitor or supervisor."), field="user_id")
+        raise Invalid(_("Choose an active monitor or supervisor."), field="user_id")
     if any(member.user_id == person.id for member in team.members):
-        raise TeamRuleError(_("%(name)s is already on the team.", name=person.display_name))
+        raise Invalid(_("%(name)s is already on the team.", name=person.display_name))
     member = TeamMember(team=team, user=person)
     db.session.add(member)
     db.session.flush()
     record("team.member_add", team, member_user_id=person.id)
-    db.session.commit()
+    db.session.flush()
     return member
 
 
 def remove_member(team: Team, member: TeamMember) -> None:
     """Take someone off the team; never its lead (choose another lead first)."""
     if team.lead_id == member.user_id:
-        raise TeamRuleError(
+        raise WrongState(
             _("%(name)s leads the team: choose another lead first.", name=member.user.display_name)
         )
     user_id = member.user_id
     db.session.delete(member)
     record("team.member_remove", team, member_user_id=user_id)
-    db.session.commit()
+    db.session.flush()
 
 
-def set_active(team: Team, active: bool) -> bool:
-    """Deactivate or reactivate a team; False when it already is."""
+def set_active(team: Team, active: bool) -> None:
+    """Deactivate or reactivate a team; refused when it already is."""
     if team.active is active:
-        return False
+        if active:
+            raise WrongState(_("This team is active already."))
+        raise WrongState(_("This team is already deactivated."))
     team.active = active
     record("team.update", team, fields=["active"], active=active)
-    db.session.commit()
-    return True
+    db.session.flush()
 
 
 def ensure_team(name: str, lead_email: str) -> bool:

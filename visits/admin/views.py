@@ -1,5 +1,11 @@
 """Account administration: list, create, an account's page (role, sessions, second
-factor), deactivate, reactivate, reset password."""
+factor), deactivate, reactivate, reset password.
+
+Every change asks for the password again when it was given long ago
+(``recent_authentication``): a session left open must not be enough to make
+accounts. Changes that would let an account read content wait for a
+supervisor's approval (``visits.approvals``).
+"""
 
 from __future__ import annotations
 
@@ -15,6 +21,7 @@ from visits.auth.reauth import recent_authentication
 from visits.extensions import db
 from visits.forms import EmptyForm, render_form
 from visits.models import Role, User
+from visits.web.boundary import commit, commit_or_refuse
 from visits.web.marks import form_view
 
 USERS_PER_PAGE = 25
@@ -25,6 +32,21 @@ def get_user_or_404(user_id: int) -> User:
     if user is None:
         abort(404)
     return user
+
+
+def acting() -> User:
+    return current_user._get_current_object()
+
+
+def awaiting_approval_notice(account: User) -> None:
+    if account.awaiting_approval:
+        flash(
+            _(
+                "%(name)s reads no visit content until a supervisor approves this.",
+                name=account.display_name,
+            ),
+            "info",
+        )
 
 
 @bp.route("/users")
@@ -50,21 +72,24 @@ def users() -> tuple[str, int]:
 
 @bp.route("/users/new", methods=["GET", "POST"])
 @requires("manage_users")
+@recent_authentication()
 @form_view
 def new_user() -> tuple[str, int]:
     """Create an account; its temporary password is shown once, here."""
     form = NewUserForm()
     if form.validate_on_submit():
-        try:
-            user, password = services.create_user(
-                email=form.email.data or "",
-                display_name=form.display_name.data or "",
-                role=Role(form.role.data),
-                preferred_locale=form.preferred_locale.data,
-            )
-        except services.EmailTaken:
-            form.email.errors.append(_("An account with this email already exists."))
-        else:
+        created = commit_or_refuse(
+            form,
+            services.create_user,
+            email=form.email.data or "",
+            display_name=form.display_name.data or "",
+            role=Role(form.role.data),
+            preferred_locale=form.preferred_locale.data,
+            requested_by=acting(),
+        )
+        if created is not None:
+            user, password = created
+            awaiting_approval_notice(user)
             return render_template("admin/password_issued.html", user=user, password=password), 201
     return render_form("admin/user_new.html", form)
 
@@ -92,31 +117,30 @@ def user(user_id: int) -> tuple[str, int]:
 @recent_authentication()
 @form_view
 def change_role(user_id: int) -> Response | tuple[str, int]:
-    """Give an account another role; the password is asked again if given long ago."""
+    """Give an account another role; a role that reads more content waits for approval."""
     account = get_user_or_404(user_id)
     form = RoleForm()
     if form.validate_on_submit():
         role = Role(form.role.data)
-        try:
-            changed = services.change_role(account, role, current_user)
-        except services.OwnAccount:
-            form.role.errors.append(_("You cannot remove your own administrator role."))
-        else:
+        changed = commit_or_refuse(form, services.change_role, account, role, acting())
+        if changed is not None:
             if changed:
                 flash(
                     _("%(name)s is now: %(role)s.", name=account.display_name, role=role.label),
                     "success",
                 )
+                awaiting_approval_notice(account)
             return redirect(url_for("admin.user", user_id=account.id))
     return _user_page(account, form)
 
 
 @bp.route("/users/<int:user_id>/end-sessions", methods=["POST"])
 @requires("manage_users")
+@recent_authentication()
 def end_sessions(user_id: int) -> Response:
     """Sign an account out on every device, for a lost laptop or phone."""
     account = get_user_or_404(user_id)
-    services.end_sessions(account)
+    commit(services.end_sessions, account)
     flash(_("%(name)s is signed out everywhere.", name=account.display_name), "success")
     if account.id == current_user.id:
         return redirect(url_for("auth.login"))
@@ -125,34 +149,30 @@ def end_sessions(user_id: int) -> Response:
 
 @bp.route("/users/<int:user_id>/two-factor", methods=["POST"])
 @requires("manage_users")
+@recent_authentication()
 def require_two_factor(user_id: int) -> Response:
     """Require a second factor for this account at sign-in, or stop requiring it."""
     account = get_user_or_404(user_id)
-    form = TwoFactorRequirementForm()
-    required = bool(form.required.data)
-    services.require_two_factor(account, required)
+    required = bool(TwoFactorRequirementForm().required.data)
+    commit(services.require_two_factor, account, required)
     if required:
-        flash(
-            _("%(name)s must use a second factor to sign in.", name=account.display_name),
-            "success",
-        )
+        message = _("%(name)s must use a second factor to sign in.", name=account.display_name)
     else:
-        flash(
-            _(
-                "A second factor is no longer required of %(name)s by an administrator.",
-                name=account.display_name,
-            ),
-            "success",
+        message = _(
+            "A second factor is no longer required of %(name)s by an administrator.",
+            name=account.display_name,
         )
+    flash(message, "success")
     return redirect(url_for("admin.user", user_id=account.id))
 
 
 @bp.route("/users/<int:user_id>/two-factor/reset", methods=["POST"])
 @requires("manage_users")
+@recent_authentication()
 def reset_two_factor(user_id: int) -> Response:
     """Remove an account's second factor after a lost phone; its sessions end."""
     account = get_user_or_404(user_id)
-    if services.reset_two_factor(account):
+    if commit(services.reset_two_factor, account, acting()):
         flash(
             _(
                 "The second factor of %(name)s was removed and every session ended. "
@@ -161,6 +181,7 @@ def reset_two_factor(user_id: int) -> Response:
             ),
             "success",
         )
+        awaiting_approval_notice(account)
     else:
         flash(_("%(name)s has no second factor set up.", name=account.display_name), "info")
     return redirect(url_for("admin.user", user_id=account.id))
@@ -168,32 +189,34 @@ def reset_two_factor(user_id: int) -> Response:
 
 @bp.route("/users/<int:user_id>/deactivate", methods=["POST"])
 @requires("manage_users")
+@recent_authentication()
 def deactivate_user(user_id: int) -> Response:
     """Deactivate an account: it can no longer sign in, its sessions end."""
-    user = get_user_or_404(user_id)
-    if user.id == current_user.id:
-        abort(409, description=_("You cannot deactivate your own account."))
-    services.set_active(user, False)
-    flash(_("%(name)s can no longer sign in.", name=user.display_name), "success")
+    account = get_user_or_404(user_id)
+    commit(services.set_active, account, False, acting())
+    flash(_("%(name)s can no longer sign in.", name=account.display_name), "success")
     return redirect(url_for("admin.users"))
 
 
 @bp.route("/users/<int:user_id>/reactivate", methods=["POST"])
 @requires("manage_users")
+@recent_authentication()
 def reactivate_user(user_id: int) -> Response:
     """Let a deactivated account sign in again."""
-    user = get_user_or_404(user_id)
-    services.set_active(user, True)
-    flash(_("%(name)s can sign in again.", name=user.display_name), "success")
+    account = get_user_or_404(user_id)
+    commit(services.set_active, account, True, acting())
+    flash(_("%(name)s can sign in again.", name=account.display_name), "success")
     return redirect(url_for("admin.users"))
 
 
 @bp.route("/users/<int:user_id>/reset-password", methods=["POST"])
 @requires("manage_users")
+@recent_authentication()
 def reset_password(user_id: int) -> tuple[str, int]:
     """Replace the password with a temporary one the user must change."""
-    user = get_user_or_404(user_id)
-    password = services.force_password_reset(user)
+    account = get_user_or_404(user_id)
+    password = commit(services.force_password_reset, account, acting())
+    awaiting_approval_notice(account)
     return render_template(
-        "admin/password_issued.html", user=user, password=password, sessions_ended=True
+        "admin/password_issued.html", user=account, password=password, sessions_ended=True
     ), 200

@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from visits.approvals import notices
 from visits.auth import bp, services, sessions, throttle, two_factor
 from visits.auth.forms import ChangePasswordForm, LoginForm, SecondFactorForm
 from visits.errors import DomainError, Invalid
@@ -59,6 +60,7 @@ def refusal(attempt: services.Attempt, credentials_field: str | None = "password
 
 def after_sign_in(user: User, next_url: str | None) -> Response:
     """Where a user goes once signed in: a required step first, else the page asked for."""
+    notices.flash_account_changes(user)
     if user.must_change_password:
         flash(_("Choose a new password before you go on."), "warning")
         return redirect(url_for("auth.change_password"))

@@ -7,7 +7,9 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from visits.access import can
 from visits.access.rules import can_read_content, is_supervisor
+from visits.approvals import requests
 from visits.extensions import db
 from visits.models import (
     Finding,
@@ -38,11 +40,15 @@ class Dashboard:
     findings_to_review: int = 0
     findings_returned: int = 0
     reprisal_checks_due: int = 0
+    # Access requests, for a supervisor who may decide them; the account's own wait.
+    may_approve: bool = False
+    approvals_pending: int = 0
+    awaiting_approval: bool = False
 
 
 def dashboard_for(user: Any) -> Dashboard:
     """A handful of queries, whatever the amount of data."""
-    board = Dashboard()
+    board = Dashboard(awaiting_approval=bool(user.awaiting_approval))
     if not can_read_content(user):
         return board
     board.my_visits = list(
@@ -54,7 +60,11 @@ def dashboard_for(user: Any) -> Dashboard:
     my_visit_ids = (
         select(VisitMember.visit_id)
         .join(Visit, Visit.id == VisitMember.visit_id)
-        .where(VisitMember.user_id == user.id, Visit.live())
+        .where(
+            VisitMember.user_id == user.id,
+            VisitMember.awaiting_approval.is_(False),
+            Visit.live(),
+        )
     )
     board.findings_returned = (
         db.session.scalar(
@@ -82,6 +92,9 @@ def dashboard_for(user: Any) -> Dashboard:
         )
         or 0
     )
+    if can(user, "approve_access"):
+        board.may_approve = True
+        board.approvals_pending = requests.pending_count()
     if is_supervisor(user):
         board.visits_in_review = list(
             db.session.scalars(Visit.listing(status=VisitStatus.IN_REVIEW).limit(SHOWN))

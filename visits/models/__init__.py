@@ -1,5 +1,6 @@
 """The domain model: one module per aggregate."""
 
+from visits.models.access import AccessKind, AccessRequest, RequestStatus
 from visits.models.attachment import Attachment
 from visits.models.audit import AuditEvent, AuditHead, AuditText
 from visits.models.base import Base
@@ -35,6 +36,8 @@ from visits.models.visit import (
 )
 
 __all__ = [
+    "AccessKind",
+    "AccessRequest",
     "Answer",
     "Attachment",
     "AuditEvent",
@@ -61,6 +64,7 @@ __all__ = [
     "Region",
     "ReprisalCheck",
     "ReprisalStatus",
+    "RequestStatus",
     "ReviewState",
     "Role",
     "Severity",

@@ -50,6 +50,9 @@ class User(RowKeyMixin, UserMixin, TimestampMixin, Base):
     totp_secret = Encrypted("totp_secret_encrypted")
     totp_last_step: Mapped[int | None]
     two_factor_required: Mapped[bool] = mapped_column(default=False)
+    # A change to the account waits for a supervisor's approval (an
+    # ``AccessRequest``): until then it reads no visit content.
+    awaiting_approval: Mapped[bool] = mapped_column(default=False)
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.role.value}>"

@@ -241,6 +241,8 @@ class VisitMember(Base):
         enum_column(Expertise, "expertise"), default=Expertise.GENERAL
     )
     gender: Mapped[Gender] = mapped_column(enum_column(Gender, "gender"), default=Gender.UNSTATED)
+    # Added from outside the lead's standing teams: not on the team until approved.
+    awaiting_approval: Mapped[bool] = mapped_column(default=False)
 
     visit: Mapped[Visit] = relationship(back_populates="members")
     user: Mapped[User] = relationship()

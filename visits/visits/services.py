@@ -18,9 +18,11 @@ from flask_babel import ngettext
 from sqlalchemy import func, select
 
 from visits import audit
+from visits.approvals import requests as approvals
 from visits.errors import Invalid, NotFound, WrongState
 from visits.extensions import db
 from visits.models import (
+    AccessKind,
     Answer,
     ChecklistAnswer,
     ChecklistItem,
@@ -246,9 +248,19 @@ def team_candidates(visit: Visit) -> list[User]:
 
 
 def add_member(
-    visit: Visit, user_id: int, expertise: Expertise, gender: Gender, is_lead: bool
+    visit: Visit,
+    user_id: int,
+    expertise: Expertise,
+    gender: Gender,
+    is_lead: bool,
+    *,
+    added_by: User,
 ) -> VisitMember:
-    """Put a monitor or supervisor on the team; a new lead replaces the previous one."""
+    """Put a monitor or supervisor on the team; a new lead replaces the previous one.
+
+    Someone from outside the lead's standing teams joins once a supervisor
+    approves (``visits.approvals``): until then they read nothing of the visit.
+    """
     lock_for_change(visit)
     person = db.session.get(User, user_id)
     if person is None or not person.active or person.role not in TEAM_ROLES:
@@ -260,16 +272,34 @@ def add_member(
         raise Invalid(
             _("%(name)s is already on the team.", name=person.display_name), field="user_id"
         )
+    awaiting = approvals.needs_team_approval(visit, person)
+    if awaiting and is_lead:
+        raise Invalid(
+            _(
+                "%(name)s is on none of the lead's teams: a supervisor approves them first. "
+                "Make them lead once they are on the team.",
+                name=person.display_name,
+            ),
+            field="is_lead",
+        )
     if is_lead:
         for member in visit.members:
             member.is_lead = False
-    member = VisitMember(user=person, expertise=expertise, gender=gender, is_lead=is_lead)
+    member = VisitMember(
+        user=person,
+        expertise=expertise,
+        gender=gender,
+        is_lead=is_lead,
+        awaiting_approval=awaiting,
+    )
     visit.members.append(member)
     audit.record("visit.member_add", visit, member_user_id=person.id, is_lead=is_lead)
+    if awaiting:
+        approvals.request_access(AccessKind.TEAM_ADDITION, person, added_by, visit=visit)
     return member
 
 
-def remove_member(visit: Visit, member: VisitMember) -> None:
+def remove_member(visit: Visit, member: VisitMember, *, removed_by: User) -> None:
     """Take someone off the team; the lead stays until another member leads."""
     lock_for_change(visit)
     if member.visit_id != visit.id:
@@ -283,6 +313,7 @@ def remove_member(visit: Visit, member: VisitMember) -> None:
             )
         )
     audit.record("visit.member_remove", visit, member_user_id=member.user_id)
+    approvals.withdraw_team_addition(visit, member, removed_by)
     visit.members.remove(member)
     db.session.delete(member)
     db.session.flush()

@@ -206,9 +206,18 @@ def add_member(visit_id: int) -> Response | tuple[str, int]:
             Expertise(form.expertise.data),
             Gender(form.gender.data),
             is_lead=form.is_lead.data,
+            added_by=current_user._get_current_object(),
         )
         if member is not None:
-            flash(_("%(name)s joined the team.", name=member.user.display_name), "success")
+            if member.awaiting_approval:
+                message = _(
+                    "%(name)s joins the team once a supervisor approves: until then "
+                    "they read nothing of this visit.",
+                    name=member.user.display_name,
+                )
+                flash(message, "info")
+            else:
+                flash(_("%(name)s joined the team.", name=member.user.display_name), "success")
             return redirect(detail_url(visit, "team"))
     return render_form("visits/detail.html", form, **detail_context(visit, team_form=form))
 
@@ -222,7 +231,7 @@ def remove_member(visit_id: int, member_id: int) -> Response:
     if member is None:
         raise NotFound
     name = member.user.display_name
-    commit(services.remove_member, visit, member)
+    commit(services.remove_member, visit, member, removed_by=current_user._get_current_object())
     flash(_("%(name)s is no longer on the team.", name=name), "success")
     return redirect(detail_url(visit, "team"))
 
