@@ -46,9 +46,18 @@ class Attachment(RowKeyMixin, SoftDeleteMixin, TimestampMixin, Base):
 
 
 def attachments_of(visit_id: int) -> Select[Attachment]:
-    """The visit's photos and documents, deleted ones left out."""
+    """The visit's photos and documents, deleted ones left out, and those of a deleted finding.
+
+    A finding's files go with it: hidden while it is deleted, back when a
+    supervisor restores it.
+    """
     return (
         select(Attachment)
-        .where(Attachment.visit_id == visit_id, Attachment.live())
+        .outerjoin(Finding, Finding.id == Attachment.finding_id)
+        .where(
+            Attachment.visit_id == visit_id,
+            Attachment.live(),
+            Finding.live() | (Finding.id.is_(None)),
+        )
         .order_by(Attachment.id)
     )
