@@ -1,4 +1,4 @@
-"""An administrator manages accounts and never reads confidential content (DESIGN §2, §5).
+"""An administrator manages accounts and never reads confidential content (docs/architecture.md, 3).
 
 Every confidential field of the world holds a unique canary string. The team
 and a supervisor use the app (opening, editing, downloading, deleting), so

@@ -1,4 +1,7 @@
-"""Case management for National Preventive Mechanisms: the application factory."""
+"""Case management for National Preventive Mechanisms: the application factory.
+
+How the package is laid out and why: docs/architecture.md.
+"""
 
 from __future__ import annotations
 

@@ -4,8 +4,9 @@ Services raise a subclass when a rule refuses a change; nothing else is
 raised for a person's mistake. At the boundary, ``visits.web.boundary``
 commits the operation or puts the refusal on the form it came from, and the
 one handler (``visits.web.error_pages``) rolls back and renders any other.
-An area may subclass these to give a refusal its own name (``TooManyInterviewed``),
-never to invent another kind of error.
+An area may subclass these to give a refusal its own name
+(``TooManyInterviewed``), never to invent another kind of error. See
+docs/architecture.md, 1.
 """
 
 from __future__ import annotations

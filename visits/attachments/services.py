@@ -256,7 +256,7 @@ def read_stored(attachment: Attachment) -> bytes:
 
 
 def record_download(attachment: Attachment, inline: bool) -> None:
-    """Every download of a file is recorded, and committed at once (DESIGN §2)."""
+    """Every download of a file is recorded, and committed at once (docs/architecture.md, 5)."""
     audit.record_now("attachment.download", attachment, inline=inline)
 
 

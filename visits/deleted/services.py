@@ -1,4 +1,4 @@
-"""Soft deletion and restoring of visits and their content (DESIGN §2: nothing is lost).
+"""Soft deletion and restoring of visits and their content: nothing is ever erased.
 
 Nothing a monitor recorded is ever erased from the database. A deletion hides
 a visit, an interview, a finding or a file, with who deleted it, when and

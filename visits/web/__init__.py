@@ -4,5 +4,8 @@
 - ``guard``: the ``before_request`` allowlist (sign-in, forced steps, CSRF);
 - ``headers``: security headers on every response;
 - ``urls``: safe redirect targets;
-- ``error_pages``: translated error pages, and the one handler of domain errors.
+- ``error_pages``: translated error pages, and the one handler of domain errors;
+- ``boundary``: the one commit of a request.
+
+See docs/architecture.md, 1.
 """

@@ -5,7 +5,8 @@ several of them and still be all or nothing. ``commit`` is the usual end
 of a change; ``commit_or_refuse`` is the same for a change made from a
 form, whose refusal goes back onto the form (with the form's status) so
 that the page comes back with what the person typed. A lost optimistic
-lock (``StaleDataError``) becomes ``ChangedMeanwhile`` here, once.
+lock (``StaleDataError``) becomes ``ChangedMeanwhile`` here, once. See
+docs/architecture.md, 1.
 """
 
 from __future__ import annotations
