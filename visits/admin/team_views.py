@@ -15,11 +15,11 @@ from visits.admin import bp, teams
 from visits.admin.forms import NewTeamForm, TeamForm, TeamMemberForm
 from visits.auth.reauth import recent_authentication
 from visits.errors import NotFound
-from visits.extensions import db
 from visits.forms import EmptyForm, Form, render_form
 from visits.models import Team
 from visits.web.boundary import commit, commit_or_refuse
 from visits.web.marks import form_view
+from visits.web.pagination import paginate
 
 TEAMS_PER_PAGE = 25
 
@@ -68,7 +68,7 @@ def _team_page(
 @requires("manage_users")
 def teams_index() -> str:
     """The standing teams, active ones first, with their lead and members."""
-    page = db.paginate(teams.listing(), per_page=TEAMS_PER_PAGE, error_out=False)
+    page = paginate(teams.listing(), per_page=TEAMS_PER_PAGE)
     return render_template("admin/teams.html", page=page)
 
 

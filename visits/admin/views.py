@@ -24,6 +24,7 @@ from visits.forms import EmptyForm, render_form
 from visits.models import Role, User
 from visits.web.boundary import commit, commit_or_refuse
 from visits.web.marks import form_view
+from visits.web.pagination import paginate
 
 USERS_PER_PAGE = 25
 
@@ -65,7 +66,7 @@ def users() -> tuple[str, int]:
         role=Role(filters.role.data) if filters.role.data else None,
         active={"active": True, "inactive": False}.get(status or ""),
     )
-    page = db.paginate(query, per_page=USERS_PER_PAGE, error_out=False)
+    page = paginate(query, per_page=USERS_PER_PAGE)
     return render_template(
         "admin/users.html", filters=filters, page=page, action_form=EmptyForm()
     ), 200

@@ -13,12 +13,12 @@ from visits.access import requires
 from visits.checklists import bp, services
 from visits.checklists.forms import ItemFilterForm, ItemForm
 from visits.checklists.services import item_or_404
-from visits.extensions import db
 from visits.forms import EmptyForm, render_form
 from visits.models import ChecklistItem, ChecklistKind, ThematicArea
 from visits.models.checklist import checklist_items
 from visits.web.boundary import commit, commit_or_refuse
 from visits.web.marks import form_view
+from visits.web.pagination import paginate
 
 ITEMS_PER_PAGE = 25
 ACTIVE_BY_STATE: dict[str, bool | None] = {"": True, "retired": False, "all": None}
@@ -47,7 +47,7 @@ def index() -> tuple[str, int]:
         place_type_id=int(filters.place_type.data) if filters.place_type.data else None,
         active=ACTIVE_BY_STATE[filters.state.data or ""],
     )
-    page = db.paginate(query, per_page=ITEMS_PER_PAGE, error_out=False)
+    page = paginate(query, per_page=ITEMS_PER_PAGE)
     return render_template(
         "checklists/index.html",
         filters=filters,

@@ -9,7 +9,6 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from visits.access import requires
-from visits.extensions import db
 from visits.forms import render_form
 from visits.i18n import npm_today
 from visits.models import Place
@@ -19,6 +18,7 @@ from visits.places.services import place_or_404
 from visits.plans import services as plans
 from visits.web.boundary import commit
 from visits.web.marks import form_view
+from visits.web.pagination import paginate
 
 PLACES_PER_PAGE = 25
 VISITS_PER_PAGE = 25
@@ -28,9 +28,7 @@ def detail_context(place: Place) -> dict[str, Any]:
     """What the place page shows besides its deactivation form."""
     return {
         "place": place,
-        "visits": db.paginate(
-            services.visit_history(place.id), per_page=VISITS_PER_PAGE, error_out=False
-        ),
+        "visits": paginate(services.visit_history(place.id), per_page=VISITS_PER_PAGE),
         "entries": [
             plans.PlanRow(entry, plans.entry_state(entry))
             for entry in services.planned_entries(place.id)
@@ -54,7 +52,7 @@ def index() -> tuple[str, int]:
         not_visited_since=(Place.twelve_months_before(npm_today()) if filters.stale.data else None),
         include_inactive=bool(filters.inactive.data),
     )
-    page = db.paginate(query, per_page=PLACES_PER_PAGE, error_out=False)
+    page = paginate(query, per_page=PLACES_PER_PAGE)
     return render_template("places/index.html", filters=filters, page=page), 200
 
 

@@ -7,7 +7,6 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from visits.access import requires
-from visits.extensions import db
 from visits.forms import render_form
 from visits.models import Authority
 from visits.reference import bp, services
@@ -15,6 +14,7 @@ from visits.reference.forms import AuthorityForm, ReferenceRowForm
 from visits.reference.services import kind_or_404, row_or_404
 from visits.web.boundary import commit_or_refuse
 from visits.web.marks import form_view
+from visits.web.pagination import paginate
 
 ROWS_PER_PAGE = 25
 
@@ -42,7 +42,7 @@ def index() -> str:
 def listing(kind: str) -> str:
     """The rows of one kind, deactivated ones included."""
     reference_kind = kind_or_404(kind)
-    page = db.paginate(services.rows_query(reference_kind), per_page=ROWS_PER_PAGE, error_out=False)
+    page = paginate(services.rows_query(reference_kind), per_page=ROWS_PER_PAGE)
     return render_template("reference/list.html", kind=reference_kind, page=page)
 
 

@@ -4,5 +4,8 @@
 - ``guard``: the ``before_request`` allowlist (sign-in, forced steps, CSRF);
 - ``headers``: security headers on every response;
 - ``urls``: safe redirect targets;
-- ``error_pages``: translated error pages, and the one handler of domain errors.
+- ``error_pages``: translated error pages, and the one handler of domain errors;
+- ``boundary``: the one commit of a request (``commit``, ``commit_or_refuse``);
+- ``numbers``: numbers from a request bounded by what the database holds (``<int:...>``);
+- ``pagination``: one page of a list, whatever page number the address asks for.
 """
