@@ -43,7 +43,7 @@ class Control:
 
 @dataclass
 class PageForm:
-    """A ``<form method="post">`` of a page."""
+    """A ``<form>`` of a page that posts (or, read with ``method="get"``, that gets)."""
 
     action: str
     controls: list[Control] = field(default_factory=list)
@@ -58,9 +58,10 @@ class PageForm:
 
 
 class _FormParser(HTMLParser):
-    def __init__(self, page_path: str) -> None:
+    def __init__(self, page_path: str, method: str) -> None:
         super().__init__(convert_charrefs=True)
         self.page_path = page_path
+        self.method = method
         self.forms: list[PageForm] = []
         self._form: PageForm | None = None
         self._textarea: Control | None = None
@@ -70,7 +71,7 @@ class _FormParser(HTMLParser):
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         attributes = {name: value or "" for name, value in attrs}
         if tag == "form":
-            if attributes.get("method", "get").lower() == "post":
+            if attributes.get("method", "get").lower() == self.method:
                 self._form = PageForm(attributes.get("action") or self.page_path)
             return
         if self._form is None:
@@ -122,9 +123,9 @@ class _FormParser(HTMLParser):
         self._option = None
 
 
-def post_forms(html: str, page_path: str) -> list[PageForm]:
-    """Every form of the page that posts; an empty action posts to the page itself."""
-    parser = _FormParser(page_path)
+def post_forms(html: str, page_path: str, method: str = "post") -> list[PageForm]:
+    """Every form of the page that posts (or gets); an empty action sends to the page itself."""
+    parser = _FormParser(page_path, method)
     parser.feed(html)
     parser.close()
     return parser.forms

@@ -184,6 +184,7 @@ def test_an_authority_cannot_be_placed_below_itself_or_its_own_subordinates(app:
 def seeded(app: Flask) -> None:
     with app.app_context():
         seed_reference_data()
+        db.session.commit()
 
 
 def row_id(app: Flask, model: type[Region] | type[Authority], code: str) -> int:

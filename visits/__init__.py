@@ -118,6 +118,11 @@ def _init_audit_key(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from visits.web.numbers import DatabaseIntConverter
+
+    # Before any route is added: every <int:...> then refuses ids no table can hold.
+    app.url_map.converters["int"] = DatabaseIntConverter
+
     from visits import (
         admin,
         attachments,

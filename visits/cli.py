@@ -90,10 +90,12 @@ def seed_demo_command(password: str | None, force: bool) -> None:
             created.append(email)
     db.session.commit()
     seed_reference_data()
+    db.session.commit()
     if any([teams.ensure_team(name, lead) for name, lead in DEMO_TEAMS]):
         db.session.commit()
         click.echo("Demo teams North and South created.")
     if seed_demo_data():
+        db.session.commit()
         click.echo("Demo places, this year's plan and visits in every state created.")
     if not created:
         click.echo("Demo accounts already exist; their passwords were not changed.")

@@ -435,5 +435,4 @@ def seed_demo_data() -> bool:
         for model in (Place, PlannedVisit, Visit, Interview, Finding)
     }
     audit.record("demo.seed", **counts)
-    db.session.commit()
     return True

@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, SubmitField, TextAreaField
+from wtforms import HiddenField, IntegerField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
@@ -18,6 +18,7 @@ from visits.errors import DomainError
 from visits.i18n import wtforms_translations
 from visits.models.base import DELETION_REASON_MAX_LENGTH
 from visits.models.choices import Choice
+from visits.web.numbers import database_id
 
 
 class Form(FlaskForm):
@@ -115,6 +116,31 @@ def render_conflict(
         form_template=form_template,
         **context,
     ), 409
+
+
+class IdField(IntegerField):
+    """The id of a record that a page carries (a hidden field), or nothing.
+
+    Only a number the database can hold is read: any other, however large,
+    is refused with ``refusal``, the message the field's own check gives for
+    an id that is not offered, before a query is made with it.
+    """
+
+    def __init__(
+        self, label: Any = None, validators: Any = None, *, refusal: Any, **kwargs: Any
+    ) -> None:
+        super().__init__(label, validators, **kwargs)
+        self.refusal = refusal
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        if not valuelist or valuelist[0] in ("", None):
+            self.data = None
+            return
+        try:
+            self.data = database_id(valuelist[0])
+        except ValueError as error:
+            self.data = None
+            raise ValueError(str(self.refusal)) from error
 
 
 def enum_choices(choice: type[Choice], blank: LazyString | None = None) -> list[SelectChoice]:

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from babel import support
 from flask import current_app, g, has_request_context, request, session
 from flask_babel import get_locale, get_timezone
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms.i18n import messages_path
 
 from visits.config import LOCALES, PROJECT_DIR
+from visits.errors import Invalid
 
 TRANSLATIONS_DIR = PROJECT_DIR / "translations"
 
@@ -42,6 +45,22 @@ def select_locale() -> str:
         return str(chosen)
     best = request.accept_languages.best_match(LOCALES)
     return best or str(current_app.config["BABEL_DEFAULT_LOCALE"])
+
+
+class UnknownLanguage(Invalid):
+    """A language the app does not offer: the switcher never sends one."""
+
+    status = 400
+
+
+def choose_language(user: Any, locale: str) -> None:
+    """Keep ``locale`` as a signed-in user's language (the session keeps it for anyone)."""
+    if locale not in LOCALES:
+        raise UnknownLanguage(
+            _("This language is not available. Choose English, Russian or Kyrgyz.")
+        )
+    if user.is_authenticated:
+        user.preferred_locale = locale
 
 
 def _wtforms_catalog() -> support.NullTranslations:

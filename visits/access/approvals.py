@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort
 from flask_babel import gettext as _
 
 from visits.access.roles import can
+from visits.errors import NotAllowed, NotFound
 from visits.extensions import db
 from visits.models import AccessRequest
 
@@ -30,13 +30,12 @@ def request_to_decide(user: Any, request_id: int) -> AccessRequest:
     """The request, or 404; 403 when ``user`` may not decide it."""
     request = db.session.get(AccessRequest, request_id)
     if request is None:
-        abort(404)
+        raise NotFound
     if not can_decide(user, request):
-        abort(
-            403,
-            description=_(
+        raise NotAllowed(
+            _(
                 "Another supervisor decides this: not the person who asked for it, "
                 "nor the person it is about."
-            ),
+            )
         )
     return request

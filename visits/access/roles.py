@@ -10,9 +10,9 @@ import functools
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from flask import abort
 from flask_login import current_user
 
+from visits.errors import NotAllowed
 from visits.models import Role
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -63,7 +63,7 @@ def requires(permission: str) -> Callable[[F], F]:
         @functools.wraps(view)
         def wrapped(*args: Any, **kwargs: Any) -> Any:
             if not can(current_user, permission):
-                abort(403)
+                raise NotAllowed
             return view(*args, **kwargs)
 
         return wrapped  # type: ignore[return-value]

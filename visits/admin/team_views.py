@@ -6,7 +6,7 @@ standing team is whom a visit's lead brings along without approval.
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
@@ -14,11 +14,12 @@ from visits.access import requires
 from visits.admin import bp, teams
 from visits.admin.forms import NewTeamForm, TeamForm, TeamMemberForm
 from visits.auth.reauth import recent_authentication
-from visits.extensions import db
+from visits.errors import NotFound
 from visits.forms import EmptyForm, Form, render_form
 from visits.models import Team
 from visits.web.boundary import commit, commit_or_refuse
 from visits.web.marks import form_view
+from visits.web.pagination import paginate
 
 TEAMS_PER_PAGE = 25
 
@@ -26,7 +27,7 @@ TEAMS_PER_PAGE = 25
 def team_or_404(team_id: int) -> Team:
     team = teams.load(team_id)
     if team is None:
-        abort(404)
+        raise NotFound
     return team
 
 
@@ -67,7 +68,7 @@ def _team_page(
 @requires("manage_users")
 def teams_index() -> str:
     """The standing teams, active ones first, with their lead and members."""
-    page = db.paginate(teams.listing(), per_page=TEAMS_PER_PAGE, error_out=False)
+    page = paginate(teams.listing(), per_page=TEAMS_PER_PAGE)
     return render_template("admin/teams.html", page=page)
 
 
@@ -142,7 +143,7 @@ def remove_team_member(team_id: int, team_member_id: int) -> Response:
     team = team_or_404(team_id)
     member = next((m for m in team.members if m.id == team_member_id), None)
     if member is None:
-        abort(404)
+        raise NotFound
     name = member.user.display_name
     commit(teams.remove_member, team, member)
     flash(_("%(name)s is no longer on team %(team)s.", name=name, team=team.name), "success")

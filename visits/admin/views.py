@@ -9,7 +9,7 @@ supervisor's approval (``visits.approvals``).
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -18,11 +18,13 @@ from visits.access import requires
 from visits.admin import bp, services
 from visits.admin.forms import NewUserForm, RoleForm, TwoFactorRequirementForm, UserFilterForm
 from visits.auth.reauth import recent_authentication
+from visits.errors import NotFound
 from visits.extensions import db
 from visits.forms import EmptyForm, render_form
 from visits.models import Role, User
 from visits.web.boundary import commit, commit_or_refuse
 from visits.web.marks import form_view
+from visits.web.pagination import paginate
 
 USERS_PER_PAGE = 25
 
@@ -30,7 +32,7 @@ USERS_PER_PAGE = 25
 def get_user_or_404(user_id: int) -> User:
     user = db.session.get(User, user_id)
     if user is None:
-        abort(404)
+        raise NotFound
     return user
 
 
@@ -64,7 +66,7 @@ def users() -> tuple[str, int]:
         role=Role(filters.role.data) if filters.role.data else None,
         active={"active": True, "inactive": False}.get(status or ""),
     )
-    page = db.paginate(query, per_page=USERS_PER_PAGE, error_out=False)
+    page = paginate(query, per_page=USERS_PER_PAGE)
     return render_template(
         "admin/users.html", filters=filters, page=page, action_form=EmptyForm()
     ), 200

@@ -12,11 +12,11 @@ from visits.access.approvals import can_decide, request_to_decide
 from visits.approvals import requests
 from visits.approvals.forms import RefuseForm
 from visits.auth.reauth import recent_authentication
-from visits.extensions import db
 from visits.forms import EmptyForm, render_form
 from visits.models import AccessRequest
 from visits.web.boundary import commit, commit_or_refuse
 from visits.web.marks import form_view
+from visits.web.pagination import paginate
 
 REQUESTS_PER_PAGE = 25
 
@@ -27,7 +27,7 @@ bp = Blueprint("approvals", __name__)
 @requires("approve_access")
 def index() -> str:
     """Pending requests, oldest first; the ones this supervisor may decide have buttons."""
-    page = db.paginate(AccessRequest.pending(), per_page=REQUESTS_PER_PAGE, error_out=False)
+    page = paginate(AccessRequest.pending(), per_page=REQUESTS_PER_PAGE)
     decidable = {request.id for request in page.items if can_decide(current_user, request)}
     return render_template(
         "approvals/index.html", page=page, decidable=decidable, action_form=EmptyForm()

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
-from wtforms import IntegerField, StringField, SubmitField
+from wtforms import StringField, SubmitField
 from wtforms.validators import Length, Optional
 
-from visits.forms import Form
+from visits.forms import Form, IdField
 from visits.models.attachment import CAPTION_MAX_LENGTH
 
 
@@ -18,5 +18,9 @@ class UploadForm(Form):
         _l("Photo or document"), validators=[FileRequired(_l("Choose a file to upload."))]
     )
     caption = StringField(_l("Caption"), validators=[Optional(), Length(max=CAPTION_MAX_LENGTH)])
-    finding_id = IntegerField(_l("Finding"), validators=[Optional()])
+    finding_id = IdField(
+        _l("Finding"),
+        validators=[Optional()],
+        refusal=_l("This finding is not one of this visit's."),
+    )
     submit = SubmitField(_l("Upload"))

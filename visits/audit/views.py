@@ -19,8 +19,8 @@ from visits.audit import reading as audit_trail
 from visits.audit.export import csv_chunks
 from visits.audit.forms import AuditFilterForm
 from visits.auth.reauth import recent_authentication
-from visits.extensions import db
 from visits.i18n import npm_today
+from visits.web.pagination import paginate, requested_page
 
 bp = Blueprint("audit", __name__)
 
@@ -53,9 +53,8 @@ def index() -> tuple[str, int]:
     if not filters.validate():
         return _page(filters, 400)
     chosen = filters.to_filters()
-    page_number = request.args.get("page", 1, type=int) or 1
-    audit.record_now("audit.view", filters=chosen.as_details(), page=page_number)
-    page = db.paginate(audit_trail.events(chosen), per_page=EVENTS_PER_PAGE, error_out=False)
+    audit.record_now("audit.view", filters=chosen.as_details(), page=requested_page())
+    page = paginate(audit_trail.events(chosen), per_page=EVENTS_PER_PAGE)
     return _page(filters, 200, page)
 
 

@@ -11,10 +11,11 @@ from visits.auth import bp, services, sessions, two_factor
 from visits.auth.forms import DisableTwoFactorForm, EnrolForm
 from visits.auth.reauth import recent_authentication
 from visits.auth.views import login_rate_limit, refusal
-from visits.extensions import db, limiter
+from visits.extensions import limiter
 from visits.forms import EmptyForm, render_form
 from visits.web.boundary import commit, commit_or_refuse
 from visits.web.marks import form_view
+from visits.web.pagination import paginate
 
 SESSIONS_PER_PAGE = 20
 
@@ -23,7 +24,7 @@ SESSIONS_PER_PAGE = 20
 def account() -> tuple[str, int]:
     """This account's open sessions, with a button to end them all, and two-step sign-in."""
     user = current_user._get_current_object()
-    page = db.paginate(sessions.open_sessions(user), per_page=SESSIONS_PER_PAGE, error_out=False)
+    page = paginate(sessions.open_sessions(user), per_page=SESSIONS_PER_PAGE)
     this_session = sessions.current()
     return render_template(
         "auth/account.html",

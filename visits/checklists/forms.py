@@ -7,6 +7,7 @@ from wtforms import IntegerField, SelectField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from visits.checklists.services import ItemText
 from visits.extensions import db
 from visits.forms import Form, enum_choices
 from visits.models import ChecklistKind, PlaceType, ThematicArea
@@ -53,6 +54,17 @@ class ItemForm(Form):
         _l("Text in Kyrgyz"), validators=[DataRequired(), Length(max=TEXT_LIMIT)]
     )
     submit = SubmitField(_l("Save the item"))
+
+    def to_input(self) -> ItemText:
+        return ItemText(
+            kind=ChecklistKind(self.kind.data),
+            area=ThematicArea.parse(self.area.data),
+            place_type_id=int(self.place_type_id.data) if self.place_type_id.data else None,
+            position=self.position.data or 0,
+            text_en=self.text_en.data or "",
+            text_ru=self.text_ru.data or "",
+            text_ky=self.text_ky.data or "",
+        )
 
 
 class ItemFilterForm(Form):

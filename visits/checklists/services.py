@@ -12,27 +12,17 @@ from dataclasses import dataclass
 from flask_babel import gettext as _
 
 from visits import audit
+from visits.errors import Invalid, NotFound, WrongState
 from visits.extensions import db
 from visits.models import ChecklistItem, ChecklistKind, PlaceType, ThematicArea
 
 
-class ChecklistRuleError(Exception):
-    """A change the rules refuse; ``field`` names the form field it concerns."""
-
-    status = 422
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
+class InvalidItem(Invalid):
+    """What an item says or where it belongs breaks a rule of the checklists."""
 
 
-class InvalidItem(ChecklistRuleError):
-    status = 422
-
-
-class ItemRetired(ChecklistRuleError):
-    status = 409
+class ItemRetired(WrongState):
+    """A retired or replaced item is history: it can no longer be changed."""
 
 
 @dataclass(frozen=True)
@@ -46,6 +36,19 @@ class ItemText:
     text_en: str
     text_ru: str
     text_ky: str
+
+
+def item_or_404(item_id: int) -> ChecklistItem:
+    item = db.session.get(ChecklistItem, item_id)
+    if item is None:
+        raise NotFound
+    return item
+
+
+def check_replaceable(item: ChecklistItem) -> None:
+    """Only an item in use gets a new wording."""
+    if not item.active:
+        raise ItemRetired(_("This item was retired or replaced: it can no longer be changed."))
 
 
 def _checked(text: ItemText) -> ItemText:
@@ -86,19 +89,16 @@ def create_item(text: ItemText) -> ChecklistItem:
     item = _new_item(_checked(text))
     db.session.add(item)
     audit.record("checklist_item.create", item)
-    db.session.commit()
     return item
 
 
 def replace_item(item: ChecklistItem, text: ItemText) -> ChecklistItem:
     """Retire ``item`` and make a new one with the new text; visits keep the old one."""
-    if not item.active:
-        raise ItemRetired(_("This item was retired or replaced: it can no longer be changed."))
+    check_replaceable(item)
     new = _new_item(_checked(text), replaces_id=item.id)
     item.active = False
     db.session.add(new)
     audit.record("checklist_item.replace", new, replaces=item.id)
-    db.session.commit()
     return new
 
 
@@ -108,4 +108,3 @@ def retire_item(item: ChecklistItem) -> None:
         raise ItemRetired(_("This item was already retired."))
     item.active = False
     audit.record("checklist_item.retire", item)
-    db.session.commit()

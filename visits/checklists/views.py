@@ -5,48 +5,23 @@ from __future__ import annotations
 from itertools import groupby
 from typing import Any
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from visits.access import requires
 from visits.checklists import bp, services
 from visits.checklists.forms import ItemFilterForm, ItemForm
-from visits.extensions import db
+from visits.checklists.services import item_or_404
 from visits.forms import EmptyForm, render_form
 from visits.models import ChecklistItem, ChecklistKind, ThematicArea
 from visits.models.checklist import checklist_items
+from visits.web.boundary import commit, commit_or_refuse
 from visits.web.marks import form_view
+from visits.web.pagination import paginate
 
 ITEMS_PER_PAGE = 25
 ACTIVE_BY_STATE: dict[str, bool | None] = {"": True, "retired": False, "all": None}
-
-
-def item_or_404(item_id: int) -> ChecklistItem:
-    item = db.session.get(ChecklistItem, item_id)
-    if item is None:
-        abort(404)
-    return item
-
-
-def item_text(form: ItemForm) -> services.ItemText:
-    return services.ItemText(
-        kind=ChecklistKind(form.kind.data),
-        area=ThematicArea.parse(form.area.data),
-        place_type_id=int(form.place_type_id.data) if form.place_type_id.data else None,
-        position=form.position.data or 0,
-        text_en=form.text_en.data or "",
-        text_ru=form.text_ru.data or "",
-        text_ky=form.text_ky.data or "",
-    )
-
-
-def show_error(form: ItemForm, error: services.ChecklistRuleError) -> None:
-    field = form._fields.get(error.field) if error.field else None
-    if field is not None:
-        field.errors = [*field.errors, error.message]
-    else:
-        form.form_errors.append(error.message)
 
 
 def groups_of(items: list[ChecklistItem]) -> list[tuple[Any, list[ChecklistItem]]]:
@@ -72,7 +47,7 @@ def index() -> tuple[str, int]:
         place_type_id=int(filters.place_type.data) if filters.place_type.data else None,
         active=ACTIVE_BY_STATE[filters.state.data or ""],
     )
-    page = db.paginate(query, per_page=ITEMS_PER_PAGE, error_out=False)
+    page = paginate(query, per_page=ITEMS_PER_PAGE)
     return render_template(
         "checklists/index.html",
         filters=filters,
@@ -88,15 +63,9 @@ def index() -> tuple[str, int]:
 def new() -> Response | tuple[str, int]:
     """Add an item: it is asked on the visits created from now on."""
     form = ItemForm()
-    if form.validate_on_submit():
-        try:
-            services.create_item(item_text(form))
-        except services.ChecklistRuleError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
-            flash(_("The item was added to the checklist."), "success")
-            return redirect(url_for("checklists.index"))
+    if form.validate_on_submit() and commit_or_refuse(form, services.create_item, form.to_input()):
+        flash(_("The item was added to the checklist."), "success")
+        return redirect(url_for("checklists.index"))
     return render_form("checklists/edit.html", form, item=None, action=url_for("checklists.new"))
 
 
@@ -106,26 +75,18 @@ def new() -> Response | tuple[str, int]:
 def edit(item_id: int) -> Response | tuple[str, int]:
     """Replace an item's text: visits already under way keep the old wording."""
     item = item_or_404(item_id)
-    if not item.active:
-        abort(409, description=_("This item was retired or replaced: it can no longer be changed."))
+    services.check_replaceable(item)
     form = ItemForm() if request.method == "POST" else ItemForm(data=item_form_data(item))
-    if form.validate_on_submit():
-        try:
-            services.replace_item(item, item_text(form))
-        except services.ChecklistRuleError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
-            flash(
-                _("The item was replaced. Visits already created keep the earlier wording."),
-                "success",
-            )
-            return redirect(url_for("checklists.index"))
+    if form.validate_on_submit() and commit_or_refuse(
+        form, services.replace_item, item, form.to_input()
+    ):
+        flash(
+            _("The item was replaced. Visits already created keep the earlier wording."),
+            "success",
+        )
+        return redirect(url_for("checklists.index"))
     return render_form(
-        "checklists/edit.html",
-        form,
-        item=item,
-        action=url_for("checklists.edit", item_id=item.id),
+        "checklists/edit.html", form, item=item, action=url_for("checklists.edit", item_id=item.id)
     )
 
 
@@ -145,10 +106,6 @@ def item_form_data(item: ChecklistItem) -> dict[str, Any]:
 @requires("edit_checklists")
 def retire(item_id: int) -> Response:
     """Stop asking an item on new visits."""
-    item = item_or_404(item_id)
-    try:
-        services.retire_item(item)
-    except services.ChecklistRuleError as error:
-        abort(error.status, description=error.message)
+    commit(services.retire_item, item_or_404(item_id))
     flash(_("The item was retired: new visits will not ask it."), "success")
     return redirect(url_for("checklists.index"))

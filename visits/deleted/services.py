@@ -158,11 +158,8 @@ class DeletedRecord:
         return self.kind != "visits" and self.visit.is_deleted
 
 
-def deleted_page(kind: str | None, per_page: int) -> tuple[RowPagination, list[DeletedRecord]]:
-    """A page of deleted records with what the list shows, in a fixed number of queries."""
-    page = RowPagination(
-        select=deleted_rows(kind), session=db.session, per_page=per_page, error_out=False
-    )
+def records_of(page: SelectPagination) -> list[DeletedRecord]:
+    """The page's deleted records with what the list shows, in a fixed number of queries."""
     ids: dict[str, list[int]] = {}
     for row in page.items:
         ids.setdefault(row.kind, []).append(row.object_id)
@@ -194,4 +191,4 @@ def deleted_page(kind: str | None, per_page: int) -> tuple[RowPagination, list[D
                 deleted_by=users.get(obj.deleted_by_id),
             )
         )
-    return page, records
+    return records

@@ -15,6 +15,7 @@ from visits.errors import NotFound
 from visits.forms import EmptyForm
 from visits.models import Visit
 from visits.web.boundary import commit
+from visits.web.pagination import paginate
 
 RECORDS_PER_PAGE = 25
 
@@ -28,7 +29,12 @@ def index() -> tuple[str, int]:
         return render_template(
             "deleted/index.html", filters=filters, page=None, records=[], action_form=EmptyForm()
         ), 400
-    page, records = deletion.deleted_page(filters.kind.data or None, RECORDS_PER_PAGE)
+    page = paginate(
+        deletion.deleted_rows(filters.kind.data or None),
+        RECORDS_PER_PAGE,
+        pagination=deletion.RowPagination,
+    )
+    records = deletion.records_of(page)
     return render_template(
         "deleted/index.html",
         filters=filters,

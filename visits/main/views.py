@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from flask import abort, jsonify, redirect, render_template, request, session, url_for
-from flask_babel import gettext as _
+from flask import jsonify, redirect, render_template, request, session, url_for
 from flask_login import current_user
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.wrappers import Response
 
-from visits.config import LOCALES
 from visits.extensions import db
+from visits.i18n import choose_language
 from visits.main import bp
 from visits.main.dashboard import dashboard_for
+from visits.web.boundary import commit
 from visits.web.marks import public
 from visits.web.urls import safe_next_url
 
@@ -28,14 +28,8 @@ def dashboard() -> str:
 def set_language() -> Response:
     """Switch the interface language, signed in (saved to the account) or not."""
     locale = request.form.get("locale", "")
-    if locale not in LOCALES:
-        abort(
-            400, description=_("This language is not available. Choose English, Russian or Kyrgyz.")
-        )
+    commit(choose_language, current_user, locale)
     session["locale"] = locale
-    if current_user.is_authenticated:
-        current_user.preferred_locale = locale
-        db.session.commit()
     return redirect(safe_next_url(request.form.get("next")) or url_for("main.dashboard"))
 
 

@@ -66,7 +66,7 @@ class PlaceForm(Form):
             *services.reference_options(Authority, place.authority_id if place else None),
         ]
 
-    def values(self) -> services.PlaceValues:
+    def to_input(self) -> services.PlaceValues:
         return services.PlaceValues(
             name=self.name.data or "",
             place_type_id=int(self.place_type_id.data or 0),

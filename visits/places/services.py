@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from flask_babel import gettext as _
 from sqlalchemy import Select, select
 from sqlalchemy.orm import contains_eager, selectinload
 
 from visits import audit
+from visits.errors import NotFound, WrongState
 from visits.extensions import db
 from visits.models import (
     Authority,
@@ -38,10 +40,6 @@ class PlaceValues:
     population_categories: list[str] = field(default_factory=list)
 
 
-class PlaceStateError(Exception):
-    """The place is already in the state asked for."""
-
-
 def reference_options(model: ReferenceModel, keep_id: int | None = None) -> list[tuple[str, str]]:
     """(id, name) of the active rows, plus the one a place already uses if deactivated."""
     query = model.ordered(include_inactive=True)
@@ -54,9 +52,9 @@ def filter_options(model: ReferenceModel) -> list[tuple[str, str]]:
     return [(str(row.id), row.name) for row in db.session.scalars(model.ordered(True))]
 
 
-def load_place(place_id: int) -> Place | None:
+def place_or_404(place_id: int) -> Place:
     """The place with what its page shows."""
-    return db.session.get(
+    place = db.session.get(
         Place,
         place_id,
         options=[
@@ -65,6 +63,9 @@ def load_place(place_id: int) -> Place | None:
             selectinload(Place.authority),
         ],
     )
+    if place is None:
+        raise NotFound
+    return place
 
 
 def save_place(place: Place | None, values: PlaceValues) -> Place:
@@ -81,27 +82,24 @@ def save_place(place: Place | None, values: PlaceValues) -> Place:
     place.population_categories = list(values.population_categories)
     action = "place.create" if place.id is None else "place.update"
     audit.record(action, place, fields=audit.changed_fields(place))
-    db.session.commit()
     return place
 
 
 def deactivate(place: Place, reason: str) -> None:
     """Take a place out of the registry's lists and forms, saying why."""
     if not place.active:
-        raise PlaceStateError(place.id)
+        raise WrongState(_("This place is already deactivated."))
     place.active = False
     place.deactivation_reason = reason.strip()
     audit.record("place.deactivate", place, texts={"reason": place.deactivation_reason})
-    db.session.commit()
 
 
 def reactivate(place: Place) -> None:
     if place.active:
-        raise PlaceStateError(place.id)
+        raise WrongState(_("This place is already active."))
     place.active = True
     place.deactivation_reason = None
     audit.record("place.reactivate", place)
-    db.session.commit()
 
 
 def visit_history(place_id: int) -> Select[Visit]:

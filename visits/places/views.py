@@ -4,46 +4,36 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from visits.access import can, requires
-from visits.extensions import db
+from visits.access import requires
 from visits.forms import render_form
 from visits.i18n import npm_today
 from visits.models import Place
 from visits.places import bp, services
 from visits.places.forms import DeactivatePlaceForm, PlaceFilterForm, PlaceForm
+from visits.places.services import place_or_404
 from visits.plans import services as plans
+from visits.web.boundary import commit
 from visits.web.marks import form_view
+from visits.web.pagination import paginate
 
 PLACES_PER_PAGE = 25
 VISITS_PER_PAGE = 25
-
-
-def place_or_404(place_id: int) -> Place:
-    place = services.load_place(place_id)
-    if place is None:
-        abort(404)
-    return place
 
 
 def detail_context(place: Place) -> dict[str, Any]:
     """What the place page shows besides its deactivation form."""
     return {
         "place": place,
-        "visits": db.paginate(
-            services.visit_history(place.id), per_page=VISITS_PER_PAGE, error_out=False
-        ),
+        "visits": paginate(services.visit_history(place.id), per_page=VISITS_PER_PAGE),
         "entries": [
             plans.PlanRow(entry, plans.entry_state(entry))
             for entry in services.planned_entries(place.id)
         ],
         "month_names": plans.month_names(),
-        "can_edit": can(current_user, "edit_reference"),
-        "link_visits": "visits.detail" in current_app.view_functions,
     }
 
 
@@ -52,11 +42,8 @@ def index() -> tuple[str, int]:
     """The registry, filtered by name, type, region, authority and time since the last visit."""
     filters = PlaceFilterForm(request.args)
     filters.offer_reference_rows()
-    can_edit = can(current_user, "edit_reference")
     if not filters.validate():
-        return render_template(
-            "places/index.html", filters=filters, page=None, can_edit=can_edit
-        ), 400
+        return render_template("places/index.html", filters=filters, page=None), 400
     query = Place.listing(
         search=filters.q.data or "",
         place_type_id=filters.as_id(filters.place_type.data),
@@ -65,13 +52,8 @@ def index() -> tuple[str, int]:
         not_visited_since=(Place.twelve_months_before(npm_today()) if filters.stale.data else None),
         include_inactive=bool(filters.inactive.data),
     )
-    page = db.paginate(query, per_page=PLACES_PER_PAGE, error_out=False)
-    return render_template(
-        "places/index.html",
-        filters=filters,
-        page=page,
-        can_edit=can_edit,
-    ), 200
+    page = paginate(query, per_page=PLACES_PER_PAGE)
+    return render_template("places/index.html", filters=filters, page=page), 200
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -82,7 +64,7 @@ def new() -> tuple[str, int] | Response:
     form = PlaceForm()
     form.offer_reference_rows()
     if form.validate_on_submit():
-        place = services.save_place(None, form.values())
+        place = commit(services.save_place, None, form.to_input())
         flash(_("%(name)s was added to the registry.", name=place.name), "success")
         return redirect(url_for("places.detail", place_id=place.id))
     return render_form(
@@ -116,7 +98,7 @@ def edit(place_id: int) -> tuple[str, int] | Response:
         form.authority_id.data = str(place.authority_id)
     form.offer_reference_rows(place)
     if form.validate_on_submit():
-        services.save_place(place, form.values())
+        commit(services.save_place, place, form.to_input())
         flash(_("%(name)s was saved.", name=place.name), "success")
         return redirect(url_for("places.detail", place_id=place.id))
     return render_form(
@@ -137,10 +119,7 @@ def deactivate(place_id: int) -> tuple[str, int] | Response:
     place = place_or_404(place_id)
     form = DeactivatePlaceForm()
     if form.validate_on_submit():
-        try:
-            services.deactivate(place, form.reason.data or "")
-        except services.PlaceStateError:
-            abort(409, description=_("This place is already deactivated."))
+        commit(services.deactivate, place, form.reason.data or "")
         flash(_("%(name)s was deactivated.", name=place.name), "success")
         return redirect(url_for("places.detail", place_id=place.id))
     return render_form("places/detail.html", form, **detail_context(place))
@@ -151,9 +130,6 @@ def deactivate(place_id: int) -> tuple[str, int] | Response:
 def reactivate(place_id: int) -> Response:
     """Bring a deactivated place back into the lists and forms."""
     place = place_or_404(place_id)
-    try:
-        services.reactivate(place)
-    except services.PlaceStateError:
-        abort(409, description=_("This place is already active."))
+    commit(services.reactivate, place)
     flash(_("%(name)s is active again.", name=place.name), "success")
     return redirect(url_for("places.detail", place_id=place.id))

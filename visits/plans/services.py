@@ -14,11 +14,13 @@ from typing import cast
 
 from babel.dates import get_month_names
 from flask_babel import get_locale
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, distinct, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from visits import audit
+from visits.errors import Invalid, WrongState
 from visits.extensions import db
 from visits.models import MonitoringPlan, Place, PlaceType, PlannedVisit, VisitType
 from visits.models.choices import Choice, label_choices
@@ -89,11 +91,11 @@ def months_of(year: int) -> list[PlanMonth]:
     ]
 
 
-class DuplicateEntry(Exception):
+class DuplicateEntry(Invalid):
     """The place is already planned for that month."""
 
 
-class EntryStarted(Exception):
+class EntryStarted(WrongState):
     """A visit was started from the entry: it is part of the record now."""
 
 
@@ -115,26 +117,26 @@ def add_entry(
         )
     )
     if duplicate is not None:
-        db.session.rollback()
-        raise DuplicateEntry(duplicate)
+        raise DuplicateEntry(
+            _("This place is already planned for that month. Choose another month."),
+            field="month",
+        )
     entry = PlannedVisit(
         plan=plan, place_id=place_id, month=month, visit_type=visit_type, reason=reason.strip()
     )
     db.session.add(entry)
     audit.record("plan_entry.create", entry, fields=audit.changed_fields(entry), year=year)
-    db.session.commit()
     return entry
 
 
 def withdraw_entry(entry: PlannedVisit) -> bool:
     """Withdraw an entry not yet started; False when it already was withdrawn."""
     if entry.visit_id is not None:
-        raise EntryStarted(entry.id)
+        raise EntryStarted(_("A visit was started from this entry: it can no longer be withdrawn."))
     if entry.withdrawn:
         return False
     entry.withdrawn = True
     audit.record("plan_entry.withdraw", entry)
-    db.session.commit()
     return True
 
 

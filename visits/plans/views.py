@@ -4,39 +4,40 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, url_for
 from flask_babel import format_percent
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from visits.access import can, requires
+from visits.errors import NotFound
 from visits.extensions import db
 from visits.forms import EmptyForm, render_form
 from visits.i18n import npm_today
 from visits.models import PlannedVisit, VisitType
 from visits.plans import bp, services
 from visits.plans.forms import PlanEntryForm
+from visits.web.boundary import commit, commit_or_refuse
 from visits.web.marks import form_view
 
 
 def year_or_404(year: int) -> int:
     if not services.is_plan_year(year):
-        abort(404)
+        raise NotFound
     return year
 
 
 def entry_or_404(entry_id: int) -> PlannedVisit:
     entry = db.session.get(PlannedVisit, entry_id)
     if entry is None:
-        abort(404)
+        raise NotFound
     return entry
 
 
 def plan_context(year: int) -> dict[str, Any]:
     """What the plan page shows besides the form that adds an entry."""
     coverage, total = services.coverage(year)
-    views = current_app.view_functions
     return {
         "year": year,
         "months": services.months_of(year),
@@ -45,9 +46,6 @@ def plan_context(year: int) -> dict[str, Any]:
         "gaps": services.visit_gaps(npm_today()),
         "previous_year": year - 1 if services.is_plan_year(year - 1) else None,
         "next_year": year + 1 if services.is_plan_year(year + 1) else None,
-        "can_edit": can(current_user, "edit_plan"),
-        "can_start": can(current_user, "create_visit") and "visits.new" in views,
-        "link_visits": "visits.detail" in views,
         "action_form": EmptyForm(),
         "format_percent": format_percent,
     }
@@ -77,22 +75,19 @@ def add_entry(year: int) -> tuple[str, int] | Response:
     year_or_404(year)
     form = PlanEntryForm()
     form.offer_places()
-    if form.validate_on_submit():
-        try:
-            entry = services.add_entry(
-                year,
-                place_id=int(form.place_id.data or 0),
-                month=int(form.month.data or 0),
-                visit_type=VisitType(form.visit_type.data),
-                reason=form.reason.data or "",
-            )
-        except services.DuplicateEntry:
-            form.month.errors.append(
-                _("This place is already planned for that month. Choose another month.")
-            )
-        else:
-            flash(_("%(name)s was added to the plan.", name=entry.place.name), "success")
-            return redirect(url_for("plans.year", year=year))
+    if form.validate_on_submit() and (
+        entry := commit_or_refuse(
+            form,
+            services.add_entry,
+            year,
+            place_id=int(form.place_id.data or 0),
+            month=int(form.month.data or 0),
+            visit_type=VisitType(form.visit_type.data),
+            reason=form.reason.data or "",
+        )
+    ):
+        flash(_("%(name)s was added to the plan.", name=entry.place.name), "success")
+        return redirect(url_for("plans.year", year=year))
     return render_form("plans/year.html", form, **plan_context(year))
 
 
@@ -101,14 +96,7 @@ def add_entry(year: int) -> tuple[str, int] | Response:
 def withdraw_entry(entry_id: int) -> Response:
     """Withdraw an entry no visit was started from; it stays on the plan, marked."""
     entry = entry_or_404(entry_id)
-    try:
-        changed = services.withdraw_entry(entry)
-    except services.EntryStarted:
-        abort(
-            409,
-            description=_("A visit was started from this entry: it can no longer be withdrawn."),
-        )
-    if changed:
+    if commit(services.withdraw_entry, entry):
         flash(_("%(name)s was withdrawn from the plan.", name=entry.place.name), "success")
     else:
         flash(_("This entry was already withdrawn."), "info")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 from flask.cli import with_appcontext
 
+from visits.extensions import db
 from visits.reference.seeding import seed_reference_data
 
 
@@ -13,6 +14,7 @@ from visits.reference.seeding import seed_reference_data
 def seed_reference_command() -> None:
     """Add the reference data that is missing; safe to run again."""
     report = seed_reference_data()
+    db.session.commit()
     for kind, codes in report.codes.items():
         if codes:
             click.echo(f"Added {len(codes)} {kind}: {', '.join(codes)}.")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -9,6 +10,7 @@ from wtforms import BooleanField, IntegerField, SelectField, StringField, Submit
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
 from visits.forms import Form, strip_text
+from visits.reference.services import RowValues
 
 
 def strip_lower(value: Any) -> Any:
@@ -47,7 +49,21 @@ class ReferenceRowForm(Form):
     active = BooleanField(_l("Active: offered in forms"), default=True)
     submit = SubmitField(_l("Save"))
 
+    def to_input(self) -> RowValues:
+        return RowValues(
+            code=self.code.data or "",
+            name_en=self.name_en.data or "",
+            name_ru=self.name_ru.data or "",
+            name_ky=self.name_ky.data or "",
+            active=bool(self.active.data),
+            position=self.position.data or 0,
+        )
+
 
 class AuthorityForm(ReferenceRowForm):
     # Choices are set by the view: every authority but this one and those below it.
     parent_id = SelectField(_l("Parent authority"), choices=[], validators=[Optional()])
+
+    def to_input(self) -> RowValues:
+        parent = self.parent_id.data
+        return replace(super().to_input(), parent_id=int(parent) if parent else None)

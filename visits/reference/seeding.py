@@ -107,5 +107,5 @@ def seed_reference_data() -> SeedReport:
         items = _checklist_items(place_type_ids)
         db.session.add_all(items)
         report.checklist_items = len(items)
-    db.session.commit()
+    db.session.flush()
     return report

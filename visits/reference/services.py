@@ -9,12 +9,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, cast
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 from sqlalchemy import Select, case, func, select
 from sqlalchemy.orm import selectinload
 
 from visits import audit
+from visits.errors import Invalid, NotFound
 from visits.extensions import db
 from visits.models import Authority, PlaceType, Region
 
@@ -79,11 +81,11 @@ class RowValues:
     parent_id: int | None = None
 
 
-class CodeTaken(Exception):
+class CodeTaken(Invalid):
     """Another row of the same kind already has this code."""
 
 
-class InvalidParent(Exception):
+class InvalidParent(Invalid):
     """The parent would be the authority itself or one below it."""
 
 
@@ -109,8 +111,18 @@ def rows_query(kind: ReferenceKind) -> Select[Any]:
     return query
 
 
-def get_row(kind: ReferenceKind, row_id: int) -> ReferenceRow | None:
-    return cast(ReferenceRow | None, db.session.get(kind.model, row_id))
+def kind_or_404(slug: str) -> ReferenceKind:
+    kind = KINDS.get(slug)
+    if kind is None:
+        raise NotFound
+    return kind
+
+
+def row_or_404(kind: ReferenceKind, row_id: int) -> ReferenceRow:
+    row = cast(ReferenceRow | None, db.session.get(kind.model, row_id))
+    if row is None:
+        raise NotFound
+    return row
 
 
 def normalise_code(code: str) -> str:
@@ -149,11 +161,11 @@ def save_row(kind: ReferenceKind, row: ReferenceRow | None, values: RowValues) -
     """Create (``row`` None) or update a row; refuse a duplicate code or a parent loop."""
     code = normalise_code(values.code)
     if code_is_taken(kind, code, row):
-        raise CodeTaken(code)
+        raise CodeTaken(_("Another row of this list already has this code."), field="code")
     if kind.has_parent and values.parent_id is not None:
         current = row if isinstance(row, Authority) else None
         if values.parent_id not in {parent.id for parent in allowed_parents(current)}:
-            raise InvalidParent(values.parent_id)
+            raise InvalidParent(_("An authority cannot be placed below itself."), field="parent_id")
     if row is None:
         row = kind.model()
         db.session.add(row)
@@ -167,5 +179,4 @@ def save_row(kind: ReferenceKind, row: ReferenceRow | None, values: RowValues) -
     row.position = values.position
     action = "reference.create" if row.id is None else "reference.update"
     audit.record(action, row, fields=audit.changed_fields(row))
-    db.session.commit()
     return row

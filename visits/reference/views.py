@@ -2,34 +2,21 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from visits.access import can, requires
-from visits.extensions import db
+from visits.access import requires
 from visits.forms import render_form
 from visits.models import Authority
 from visits.reference import bp, services
 from visits.reference.forms import AuthorityForm, ReferenceRowForm
+from visits.reference.services import kind_or_404, row_or_404
+from visits.web.boundary import commit_or_refuse
 from visits.web.marks import form_view
+from visits.web.pagination import paginate
 
 ROWS_PER_PAGE = 25
-
-
-def kind_or_404(slug: str) -> services.ReferenceKind:
-    kind = services.KINDS.get(slug)
-    if kind is None:
-        abort(404)
-    return kind
-
-
-def row_or_404(kind: services.ReferenceKind, row_id: int) -> services.ReferenceRow:
-    row = services.get_row(kind, row_id)
-    if row is None:
-        abort(404)
-    return row
 
 
 def make_form(kind: services.ReferenceKind, row: services.ReferenceRow | None) -> ReferenceRowForm:
@@ -45,53 +32,18 @@ def make_form(kind: services.ReferenceKind, row: services.ReferenceRow | None) -
     return form
 
 
-def save(
-    kind: services.ReferenceKind, row: services.ReferenceRow | None, form: ReferenceRowForm
-) -> services.ReferenceRow | None:
-    """Save a validated form; on a refused code or parent, put the message on the field."""
-    parent = form.parent_id.data if isinstance(form, AuthorityForm) else None
-    values = services.RowValues(
-        code=form.code.data or "",
-        name_en=form.name_en.data or "",
-        name_ru=form.name_ru.data or "",
-        name_ky=form.name_ky.data or "",
-        active=bool(form.active.data),
-        position=form.position.data or 0,
-        parent_id=int(parent) if parent else None,
-    )
-    try:
-        return services.save_row(kind, row, values)
-    except services.CodeTaken:
-        db.session.rollback()
-        form.code.errors.append(_("Another row of this list already has this code."))
-    except services.InvalidParent:
-        db.session.rollback()
-        if isinstance(form, AuthorityForm):
-            form.parent_id.errors.append(_("An authority cannot be placed below itself."))
-    return None
-
-
 @bp.route("/")
 def index() -> str:
     """The kinds of reference data, with how many rows each has."""
-    return render_template(
-        "reference/index.html",
-        counts=services.kind_counts(),
-        can_edit=can(current_user, "edit_reference"),
-    )
+    return render_template("reference/index.html", counts=services.kind_counts())
 
 
 @bp.route("/<kind>")
 def listing(kind: str) -> str:
     """The rows of one kind, deactivated ones included."""
     reference_kind = kind_or_404(kind)
-    page = db.paginate(services.rows_query(reference_kind), per_page=ROWS_PER_PAGE, error_out=False)
-    return render_template(
-        "reference/list.html",
-        kind=reference_kind,
-        page=page,
-        can_edit=can(current_user, "edit_reference"),
-    )
+    page = paginate(services.rows_query(reference_kind), per_page=ROWS_PER_PAGE)
+    return render_template("reference/list.html", kind=reference_kind, page=page)
 
 
 @bp.route("/<kind>/new", methods=["GET", "POST"])
@@ -101,7 +53,9 @@ def new(kind: str) -> tuple[str, int] | Response:
     """Add a row: names in the three languages and a unique code."""
     reference_kind = kind_or_404(kind)
     form = make_form(reference_kind, None)
-    if form.validate_on_submit() and (row := save(reference_kind, None, form)) is not None:
+    if form.validate_on_submit() and (
+        row := commit_or_refuse(form, services.save_row, reference_kind, None, form.to_input())
+    ):
         flash(_("%(name)s was added.", name=row.name), "success")
         return redirect(url_for("reference.listing", kind=reference_kind.slug))
     return render_form(
@@ -121,7 +75,9 @@ def edit(kind: str, row_id: int) -> tuple[str, int] | Response:
     reference_kind = kind_or_404(kind)
     row = row_or_404(reference_kind, row_id)
     form = make_form(reference_kind, row)
-    if form.validate_on_submit() and save(reference_kind, row, form) is not None:
+    if form.validate_on_submit() and commit_or_refuse(
+        form, services.save_row, reference_kind, row, form.to_input()
+    ):
         flash(_("%(name)s was saved.", name=row.name), "success")
         return redirect(url_for("reference.listing", kind=reference_kind.slug))
     return render_form(

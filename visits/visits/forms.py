@@ -123,6 +123,11 @@ class NewVisitForm(Form):
     submit = SubmitField(_l("Create the visit"))
 
 
+# No place holds more people (a place's capacity stops there too); a larger
+# number is a typing mistake, or one no integer column holds.
+POPULATION_MAX = 100_000
+
+
 class VisitForm(VersionedForm):
     """A visit's details and the population on the day."""
 
@@ -137,7 +142,8 @@ class VisitForm(VersionedForm):
     end_date = DateField(_l("Last day"), validators=[DataRequired()])
     purpose = TextAreaField(_l("Purpose"), validators=[Optional(), Length(max=TEXT_LIMIT)])
     population_total = IntegerField(
-        _l("People held on the day"), validators=[Optional(), NumberRange(min=0)]
+        _l("People held on the day"),
+        validators=[Optional(), NumberRange(min=0, max=POPULATION_MAX)],
     )
     interview_shortfall_reason = TextAreaField(
         _l("Why fewer than a third of the people held were interviewed"),
@@ -176,7 +182,9 @@ for _category in PopulationCategory:
     setattr(
         VisitForm,
         population_field(_category),
-        IntegerField(_category.label, validators=[Optional(), NumberRange(min=0)]),
+        IntegerField(
+            _category.label, validators=[Optional(), NumberRange(min=0, max=POPULATION_MAX)]
+        ),
     )
 
 

@@ -54,6 +54,8 @@ from visits.visits.forms import (
 from visits.visits.page import check_prefix, detail_context, saved_details, visit_form_data
 from visits.web.boundary import commit, commit_or_refuse
 from visits.web.marks import form_view
+from visits.web.numbers import database_id
+from visits.web.pagination import paginate
 
 VISITS_PER_PAGE = 25
 
@@ -80,7 +82,7 @@ def index() -> tuple[str, int]:
         date_from=filters.date_from.data,
         date_to=filters.date_to.data,
     )
-    page = db.paginate(query, per_page=VISITS_PER_PAGE, error_out=False)
+    page = paginate(query, per_page=VISITS_PER_PAGE)
     return render_template("visits/index.html", filters=filters, page=page), 200
 
 
@@ -91,7 +93,7 @@ def plan_entry_from_request() -> PlannedVisit | None:
     """The plan entry named by ``?entry=``: 404 if unknown, 409 if already started."""
     if "entry" not in request.args:
         return None
-    entry_id = request.args.get("entry", type=int)
+    entry_id = request.args.get("entry", type=database_id)
     entry = db.session.get(PlannedVisit, entry_id) if entry_id is not None else None
     if entry is None:
         raise NotFound

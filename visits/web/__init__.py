@@ -5,7 +5,9 @@
 - ``headers``: security headers on every response;
 - ``urls``: safe redirect targets;
 - ``error_pages``: translated error pages, and the one handler of domain errors;
-- ``boundary``: the one commit of a request.
+- ``boundary``: the one commit of a request (``commit``, ``commit_or_refuse``);
+- ``numbers``: numbers from a request bounded by what the database holds (``<int:...>``);
+- ``pagination``: one page of a list, whatever page number the address asks for.
 
 See docs/architecture.md, 1.
 """
