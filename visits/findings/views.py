@@ -67,6 +67,19 @@ def _saved_values(finding: Finding) -> list[tuple[Any, Any]]:
     return values
 
 
+def _conflict(form: FindingForm, finding: Finding, action: str) -> tuple[str, int]:
+    """The 409 page: what someone else saved, and this person's text ready to save again."""
+    return render_conflict(
+        form,
+        finding,
+        saved=_saved_values(finding),
+        action=action,
+        form_template=FORM_TEMPLATE,
+        finding=finding,
+        visit=finding.visit,
+    )
+
+
 def _detail_page(finding: Finding, review_form: ReviewForm) -> tuple[str, int]:
     return render_form(
         "findings/detail.html",
@@ -109,10 +122,12 @@ def edit(finding_id: int) -> ViewResult:
     """Change a finding, unless its review or the visit forbids it, or someone saved first."""
     finding = content_or_404(Finding, finding_id)
     require_finding_editable(finding)
-    if request.method == "GET":
-        form = FindingForm(obj=finding, interview_ids=[i.id for i in finding.interviews])
-    else:
-        form = FindingForm()
+    sources = [i.id for i in finding.interviews]
+    form = (
+        FindingForm(obj=finding, interview_ids=sources)
+        if request.method == "GET"
+        else FindingForm()
+    )
     form.offer_interviews(services.sources_for(finding.visit_id, finding))
     action = url_for("findings.edit", finding_id=finding.id)
     if form.validate_on_submit():
@@ -121,15 +136,7 @@ def edit(finding_id: int) -> ViewResult:
                 form, services.update_finding, finding, form.to_input(), form.seen_version
             )
         except ChangedMeanwhile:
-            return render_conflict(
-                form,
-                finding,
-                saved=_saved_values(finding),
-                action=action,
-                form_template=FORM_TEMPLATE,
-                finding=finding,
-                visit=finding.visit,
-            )
+            return _conflict(form, finding, action)
         if saved is not None:
             flash(_("Finding %(number)d saved.", number=finding.number), "success")
             return redirect(url_for("findings.detail", finding_id=finding.id))

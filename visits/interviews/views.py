@@ -67,6 +67,19 @@ def _saved_values(interview: Interview) -> list[tuple[Any, Any]]:
     ]
 
 
+def _conflict(form: InterviewForm, interview: Interview, action: str) -> tuple[str, int]:
+    """The 409 page: what someone else saved, and this person's text ready to save again."""
+    return render_conflict(
+        form,
+        interview,
+        saved=_saved_values(interview),
+        action=action,
+        form_template=FORM_TEMPLATE,
+        interview=interview,
+        visit=interview.visit,
+    )
+
+
 @bp.route("/visits/<int:visit_id>/interviews/new", methods=["GET", "POST"])
 @form_view
 def new(visit_id: int) -> ViewResult:
@@ -118,15 +131,7 @@ def edit(interview_id: int) -> ViewResult:
                 form, services.update_interview, interview, form.to_input(), form.seen_version
             )
         except ChangedMeanwhile:
-            return render_conflict(
-                form,
-                interview,
-                saved=_saved_values(interview),
-                action=action,
-                form_template=FORM_TEMPLATE,
-                interview=interview,
-                visit=interview.visit,
-            )
+            return _conflict(form, interview, action)
         if saved is not None:
             flash(_("Interview %(pseudonym)s saved.", pseudonym=interview.pseudonym), "success")
             return redirect(url_for("interviews.detail", interview_id=interview.id))
