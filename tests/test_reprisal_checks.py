@@ -23,10 +23,12 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from tests.factories import World, add, build_world, make_interview, make_visit
 from tests.support import Account, AuthActions, counting_queries
+from visits import reprisals
+from visits.errors import WrongState
 from visits.extensions import db
 from visits.main.dashboard import dashboard_for
 from visits.models import (
@@ -39,6 +41,7 @@ from visits.models import (
     Visit,
     VisitStatus,
 )
+from visits.models.base import utcnow
 
 ClientAs = Callable[[Account | None], FlaskClient]
 S = VisitStatus
@@ -202,6 +205,24 @@ def test_a_deleted_visit_cannot_record(
     assert team.post(f"/visits/{visit_id}/delete", {"reason": "Twice"}).status_code == 302
 
     assert record(team, visit_id, world.check_id).status_code == 404
+    assert_nothing_recorded(app, world)
+
+
+def test_a_visit_deleted_while_its_team_typed_the_outcome_records_nothing(
+    app: Flask, world: World, monitor: Account
+) -> None:
+    visit_id = later_visit(app, world, monitor.id, S.ON_SITE)
+    with app.test_request_context():
+        check = db.get_or_404(ReprisalCheck, world.check_id)
+        visit = db.get_or_404(Visit, visit_id)  # loaded before the deletion
+        author = db.get_or_404(User, monitor.id)
+        with db.engine.begin() as another_request:
+            another_request.execute(
+                update(Visit).where(Visit.id == visit_id).values(deleted_at=utcnow())
+            )
+        with pytest.raises(WrongState, match="A cancelled or deleted visit"):
+            reprisals.record(check, visit, author, ReprisalOutcome.NO_SIGNS, "")
+        db.session.rollback()
     assert_nothing_recorded(app, world)
 
 
