@@ -30,10 +30,12 @@ from tests.support import Account, AuthActions, counting_queries
 from visits import reprisals
 from visits.errors import WrongState
 from visits.extensions import db
+from visits.i18n import npm_today
 from visits.main.dashboard import dashboard_for
 from visits.models import (
     AuditEvent,
     Interview,
+    PlannedVisit,
     ReprisalCheck,
     ReprisalCheckOutcome,
     ReprisalOutcome,
@@ -393,6 +395,30 @@ def test_a_restored_visit_that_no_longer_follows_the_interview_does_not_stand_ag
     assert history(app, world.check_id) == [(recorder, ReprisalOutcome.NO_SIGNS, False)]
     assert is_open(app, world.check_id)
     assert events(app, "reprisal_check.reinstate") == []
+
+
+def test_the_dashboard_counts_a_check_due_only_on_a_coming_visit_after_the_interview(
+    app: Flask, world: World, monitor: Account
+) -> None:
+    """Not on the visit that raised it, still on site, nor on one that started before it ended."""
+    assert checks_due(app, monitor) == 1  # the world's check, on the next visit
+    with app.app_context():
+        entry = db.session.get(PlannedVisit, world.entry_id)
+        assert entry is not None
+        today = npm_today()
+        on_site = make_visit(entry.place, monitor.id, status=S.ON_SITE, start_date=today)
+        interview = make_interview(on_site, monitor.id, reprisal_risk=True)
+        add(ReprisalCheck(place=entry.place, interview=interview))
+        make_visit(entry.place, monitor.id, status=S.PREPARING, start_date=today)
+        db.session.commit()
+    assert checks_due(app, monitor) == 1
+    with app.app_context():
+        entry = db.session.get(PlannedVisit, world.entry_id)
+        assert entry is not None
+        later = npm_today() + timedelta(days=9)
+        make_visit(entry.place, monitor.id, status=S.PLANNED, start_date=later)
+        db.session.commit()
+    assert checks_due(app, monitor) == 2
 
 
 # --- The audit trail ---------------------------------------------------------------------------
