@@ -46,6 +46,16 @@ RECORDING_STATUSES = frozenset({VisitStatus.ON_SITE, VisitStatus.ANALYSIS, Visit
 COMING_STATUSES = frozenset({VisitStatus.PLANNED, VisitStatus.PREPARING})
 
 
+def awaits_checks(visit: Visit) -> bool:
+    """The visit is still to go to the place, or there now: checks are due on it."""
+    return not visit.is_deleted and visit.status in RECORDING_STATUSES | COMING_STATUSES
+
+
+def records_checks(visit: Visit) -> bool:
+    """The visit's state lets it record outcomes: on site or back from it, not yet approved."""
+    return _state_refusal(visit) is None
+
+
 def concerns(check: ReprisalCheck, visit: Visit) -> bool:
     """The check is one for a visit to this place to make (whatever the visit's state).
 

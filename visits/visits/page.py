@@ -83,12 +83,11 @@ def reprisal_checks_context(
     visit recorded it meanwhile: this one may still add what it found).
     """
     due: list[ReprisalCheck] = []
-    if visit.status in reprisals.RECORDING_STATUSES | reprisals.COMING_STATUSES:
+    if reprisals.awaits_checks(visit):
         due = list(db.session.scalars(checks_due_on(visit)))
-    may_record = visit.status in reprisals.RECORDING_STATUSES
     check_forms = (
         {check.id: ReprisalCheckForm(formdata=None, prefix=check_prefix(check)) for check in due}
-        if may_record
+        if reprisals.records_checks(visit)
         else {}
     )
     if posted is not None:
