@@ -47,7 +47,7 @@ COMING_STATUSES = frozenset({VisitStatus.PLANNED, VisitStatus.PREPARING})
 
 
 def awaits_checks(visit: Visit) -> bool:
-    """The visit is still to go to the place, or there now: checks are due on it."""
+    """The visit is still to go to the place, or has been and still writes: checks are due on it."""
     return not visit.is_deleted and visit.status in RECORDING_STATUSES | COMING_STATUSES
 
 
@@ -63,10 +63,11 @@ def concerns(check: ReprisalCheck, visit: Visit) -> bool:
     its visit was deleted: then the check does not exist for anyone.
     """
     interview = check.interview
-    return _made_from(check, visit) and not interview.is_deleted and not interview.visit.is_deleted
+    live = not interview.is_deleted and not interview.visit.is_deleted
+    return live and _same_place_other_visit(check, visit)
 
 
-def _made_from(check: ReprisalCheck, visit: Visit) -> bool:
+def _same_place_other_visit(check: ReprisalCheck, visit: Visit) -> bool:
     return check.place_id == visit.place_id and check.interview.visit_id != visit.id
 
 
@@ -188,10 +189,12 @@ def _set_aside(visit: Visit, because: SetAsideBecause, user: User) -> None:
 
 
 def _reinstate(visit: Visit, user: User) -> None:
+    if not records_checks(visit):
+        return
     deleted = ReprisalCheckOutcome.set_aside_because == SetAsideBecause.VISIT_DELETED
     for entry in _outcomes_of(visit, deleted):
         check = entry.check
-        if not _made_from(check, visit) or _state_refusal(visit) or _date_refusal(check, visit):
+        if not _same_place_other_visit(check, visit) or _date_refusal(check, visit):
             continue
         entry.set_aside_at = None
         entry.set_aside_because = None
