@@ -69,6 +69,8 @@ def plant(app: Flask, monitor: Account, admin: Account, client_as: ClientAs) -> 
     interview_id = id_from(
         team.post(f"/visits/{world.visit_id}/interviews/new", interview_form(reprisal_risk="y"))
     )
+    on_site = team.post(f"/visits/{world.next_visit_id}/transition", {"target": "on_site"})
+    assert on_site.status_code == 302, on_site.get_data(as_text=True)
     prefix = f"check{world.check_id}-"
     cleared = team.post(
         f"/visits/{world.next_visit_id}/reprisal-checks/{world.check_id}",

@@ -301,6 +301,8 @@ def test_a_withdrawal_of_consent_is_recorded(app: Flask, team: AuthActions, worl
 def test_a_reprisal_check_outcome_is_recorded_without_its_note(
     app: Flask, team: AuthActions, world: World
 ) -> None:
+    on_site = team.post(f"/visits/{world.next_visit_id}/transition", {"target": "on_site"})
+    assert on_site.status_code == 302, on_site.get_data(as_text=True)
     prefix = f"check{world.check_id}-"
     response = team.post(
         f"/visits/{world.next_visit_id}/reprisal-checks/{world.check_id}",

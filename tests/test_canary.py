@@ -66,8 +66,8 @@ from visits.models import (
 # The areas whose forms write a visit's content; every POST route of theirs is checked.
 CONTENT_BLUEPRINTS = frozenset({"visits", "interviews", "findings", "attachments", "deleted"})
 # What these write is stored and read through the models, but no page shows it:
-# a reprisal check's note, and the second-factor secret (set through the model).
-SHOWN_ON_NO_PAGE = frozenset({"visits.record_reprisal_check", "users"})
+# the second-factor secret (set through the model).
+SHOWN_ON_NO_PAGE = frozenset({"users"})
 
 
 FINDING_CHOICES = {

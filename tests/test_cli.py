@@ -99,7 +99,6 @@ def test_seed_demo_shows_every_state_for_both_teams(app: Flask) -> None:
         Place,
         PlannedVisit,
         ReprisalCheck,
-        ReprisalStatus,
         Visit,
         VisitMember,
         VisitStatus,
@@ -121,9 +120,7 @@ def test_seed_demo_shows_every_state_for_both_teams(app: Flask) -> None:
         levels = set(db.session.scalars(select(Finding.confidentiality)))
         assert {level.value for level in levels} == {"public", "internal", "confidential"}
         assert db.session.scalar(
-            select(func.count(ReprisalCheck.id)).where(
-                ReprisalCheck.status == ReprisalStatus.PENDING
-            )
+            select(func.count(ReprisalCheck.id)).where(ReprisalCheck.is_open())
         )
         assert db.session.scalar(select(func.count(PlannedVisit.id)))
         types = db.session.scalars(select(Place.place_type_id).distinct()).all()

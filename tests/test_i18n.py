@@ -384,6 +384,10 @@ def content_pages(client: FlaskClient, world: World, role: str) -> Iterator[tupl
         ),
         "empty upload": (f"/visits/{visit}/attachments", {"caption": "Бош"}),
         "refused transition": (f"/visits/{visit}/transition", {"target": "closed"}),
+        "reprisal check before the team is on site": (
+            f"/visits/{world.next_visit_id}/reprisal-checks/{world.check_id}",
+            {f"check{world.check_id}-status": "no_signs"},
+        ),
     }
     if role == "supervisor":
         posts |= {

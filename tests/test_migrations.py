@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask import Flask
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import column as sql_column
-from sqlalchemy import insert, inspect, select
+from sqlalchemy import insert, inspect, select, update
 from sqlalchemy import table as sql_table
 
-from tests.factories import build_world
+from tests.factories import add, build_world, make_interview, make_visit
 from tests.support import Account
+from visits import crypto
+from visits.crypto.fields import field_aad
 from visits.extensions import db
 from visits.models import (
     Attachment,
@@ -19,6 +23,9 @@ from visits.models import (
     Finding,
     Interview,
     ReprisalCheck,
+    ReprisalCheckOutcome,
+    ReprisalOutcome,
+    SetAsideBecause,
     Visit,
     VisitEvent,
     VisitStatus,
@@ -78,6 +85,8 @@ PLAIN_BEFORE_0006 = {
     ("reprisal_checks", "note"): "Seen alone; no fear",
     ("visit_events", "comment"): "Add the medical findings",
 }
+# Where a later migration moved a value (0009: a check's note into its outcomes' history).
+MOVED_AT_HEAD = {("reprisal_checks", "note"): ("reprisal_check_outcomes", "note")}
 # Written straight into the database at 0004, as a row made before the migration.
 EVENT_MADE_AT_0004 = "Cancelled: quarantine"
 
@@ -95,6 +104,13 @@ def rows_of_every_kind(app: Flask, monitor_id: int) -> dict[str, int]:
             to_status=VisitStatus.ANALYSIS,
         )
         db.session.add(event)
+        outcome = ReprisalCheckOutcome(
+            check_id=world.check_id,
+            visit_id=world.next_visit_id,
+            outcome=ReprisalOutcome.NO_SIGNS,
+            recorded_by_id=monitor_id,
+        )
+        db.session.add(outcome)
         db.session.flush()
         ids = {
             "visits": world.visit_id,
@@ -104,6 +120,7 @@ def rows_of_every_kind(app: Flask, monitor_id: int) -> dict[str, int]:
             "checklist_answers": visit.answers[0].id,
             "reprisal_checks": world.check_id,
             "visit_events": event.id,
+            "reprisal_check_outcomes": outcome.id,
         }
         models = {
             "visits": Visit,
@@ -111,13 +128,18 @@ def rows_of_every_kind(app: Flask, monitor_id: int) -> dict[str, int]:
             "findings": Finding,
             "attachments": Attachment,
             "checklist_answers": ChecklistAnswer,
-            "reprisal_checks": ReprisalCheck,
             "visit_events": VisitEvent,
+            "reprisal_check_outcomes": ReprisalCheckOutcome,
         }
         for (table, column), value in PLAIN_BEFORE_0006.items():
+            table, column = at_head(table, column)
             setattr(db.session.get(models[table], ids[table]), column, value)
         db.session.commit()
     return ids
+
+
+def at_head(table: str, column: str) -> tuple[str, str]:
+    return MOVED_AT_HEAD.get((table, column), (table, column))
 
 
 def raw(table: str, column: str, row_id: int) -> str:
@@ -137,10 +159,16 @@ def read_through_the_models(ids: dict[str, int]) -> dict[tuple[str, str], str]:
         "findings": db.session.get(Finding, ids["findings"]),
         "attachments": db.session.get(Attachment, ids["attachments"]),
         "checklist_answers": db.session.get(ChecklistAnswer, ids["checklist_answers"]),
-        "reprisal_checks": db.session.get(ReprisalCheck, ids["reprisal_checks"]),
+        "reprisal_check_outcomes": db.session.get(
+            ReprisalCheckOutcome, ids["reprisal_check_outcomes"]
+        ),
         "visit_events": db.session.get(VisitEvent, ids["visit_events"]),
     }
-    return {(table, column): getattr(loaded[table], column) for table, column in PLAIN_BEFORE_0006}
+    values = {}
+    for table, column in PLAIN_BEFORE_0006:
+        head_table, head_column = at_head(table, column)
+        values[(table, column)] = getattr(loaded[head_table], head_column)
+    return values
 
 
 def migrate_to(revision: str) -> None:
@@ -199,7 +227,8 @@ def test_0006_encrypts_existing_free_text_and_its_downgrade_restores_it(
         migrate_to("head")
         with app.app_context():  # a fresh session: nothing remembered from before
             for (table, column), value in PLAIN_BEFORE_0006.items():
-                stored = raw(table, column, ids[table])
+                head_table, head_column = at_head(table, column)
+                stored = raw(head_table, head_column, ids[head_table])
                 assert stored.startswith("enc1:"), (table, column, stored)
                 assert value not in stored
             assert raw("visit_events", "comment", made_at_0004).startswith("enc1:")
@@ -212,3 +241,146 @@ def test_0006_encrypts_existing_free_text_and_its_downgrade_restores_it(
         assert_plain_at_0004(ids)
         assert raw("visit_events", "comment", made_at_0004) == EVENT_MADE_AT_0004
         migrate_to("head")
+
+
+# --- 0009: a reprisal check's outcome becomes the first line of its history ---------------
+
+
+def reprisal_scene(app: Flask, monitor_id: int) -> dict[str, int]:
+    """Four checks of the world's place, and the later visits that recorded three of them."""
+    world = build_world(app, monitor_id)
+    with app.app_context():
+        visit = db.session.get(Visit, world.visit_id)
+        assert visit is not None
+        later = visit.end_date + timedelta(days=30)
+        recorder = make_visit(visit.place, monitor_id, status=VisitStatus.ON_SITE, start_date=later)
+        cancelled = make_visit(
+            visit.place, monitor_id, status=VisitStatus.CANCELLED, start_date=later
+        )
+        deleted = make_visit(visit.place, monitor_id, status=VisitStatus.ANALYSIS, start_date=later)
+        deleted.deleted_at = utcnow()
+        checks = {"recorded": world.check_id}
+        for number, name in ((2, "by_cancelled"), (3, "by_deleted"), (4, "pending")):
+            interview = make_interview(visit, monitor_id, number=number, reprisal_risk=True)
+            checks[name] = add(ReprisalCheck(place=visit.place, interview=interview)).id
+        db.session.commit()
+        return {
+            **checks,
+            "recorder": recorder.id,
+            "cancelled": cancelled.id,
+            "deleted": deleted.id,
+            "next_visit": world.next_visit_id,
+        }
+
+
+def record_at_0008(check_id: int, visit_id: int, user_id: int, status: str, note: str) -> None:
+    """What the old service wrote on the check itself, the note encrypted for its row."""
+    row_key = raw("reprisal_checks", "row_key", check_id)
+    db.session.execute(
+        update(sql_table("reprisal_checks", *map(sql_column, CHECK_COLUMNS_AT_0008)))
+        .where(sql_column("id") == check_id)
+        .values(
+            status=status,
+            checked_visit_id=visit_id,
+            checked_by_id=user_id,
+            checked_at=utcnow(),
+            note=crypto.encrypt(note, field_aad("reprisal_checks", "note", row_key)),
+        )
+    )
+
+
+CHECK_COLUMNS_AT_0008 = ("status", "checked_visit_id", "checked_by_id", "checked_at", "note")
+
+
+def state_at_0008(check_id: int) -> tuple[str, int | None, str]:
+    """(status, visit that checked, note decrypted) as the old schema holds them."""
+    status, visit_id, note, row_key = db.session.execute(
+        select(*map(sql_column, ("status", "checked_visit_id", "note", "row_key")))
+        .select_from(sql_table("reprisal_checks"))
+        .where(sql_column("id") == check_id)
+    ).one()
+    plain = crypto.decrypt(note, field_aad("reprisal_checks", "note", row_key)) if note else ""
+    return status, visit_id, plain
+
+
+def history(check_id: int) -> list[tuple[int, ReprisalOutcome, str, SetAsideBecause | None]]:
+    check = db.session.get(ReprisalCheck, check_id)
+    assert check is not None
+    return [
+        (entry.visit_id, entry.outcome, entry.note, entry.set_aside_because)
+        for entry in check.outcomes
+    ]
+
+
+def test_0009_moves_recorded_outcomes_into_their_history_and_back(
+    app: Flask, monitor: Account
+) -> None:
+    ids = reprisal_scene(app, monitor.id)
+    with app.app_context():
+        migrate_to("0008")
+        record_at_0008(ids["recorded"], ids["recorder"], monitor.id, "no_signs", "Seen alone")
+        record_at_0008(ids["by_cancelled"], ids["cancelled"], monitor.id, "no_signs", "Calm")
+        record_at_0008(ids["by_deleted"], ids["deleted"], monitor.id, "signs_found", "Bruises")
+        db.session.commit()
+
+        migrate_to("head")
+        with app.app_context():
+            columns = {c["name"] for c in inspect(db.engine).get_columns("reprisal_checks")}
+            assert not columns & {*CHECK_COLUMNS_AT_0008, "row_key"}
+            assert history(ids["recorded"]) == [
+                (ids["recorder"], ReprisalOutcome.NO_SIGNS, "Seen alone", None)
+            ]
+            # A visit since cancelled or deleted vouches for nobody: its check is open again.
+            assert history(ids["by_cancelled"]) == [
+                (
+                    ids["cancelled"],
+                    ReprisalOutcome.NO_SIGNS,
+                    "Calm",
+                    SetAsideBecause.VISIT_CANCELLED,
+                )
+            ]
+            assert history(ids["by_deleted"]) == [
+                (
+                    ids["deleted"],
+                    ReprisalOutcome.SIGNS_FOUND,
+                    "Bruises",
+                    SetAsideBecause.VISIT_DELETED,
+                )
+            ]
+            assert history(ids["pending"]) == []
+            is_open = select(ReprisalCheck.id).where(ReprisalCheck.is_open())
+            assert set(db.session.scalars(is_open)) == {
+                ids["by_cancelled"],
+                ids["by_deleted"],
+                ids["pending"],
+            }
+            for outcome_id in db.session.scalars(select(ReprisalCheckOutcome.id)):
+                assert raw("reprisal_check_outcomes", "note", outcome_id).startswith("enc1:")
+            # A later outcome from another visit: the latest that stands goes back down.
+            db.session.add(
+                ReprisalCheckOutcome(
+                    check_id=ids["recorded"],
+                    visit_id=ids["next_visit"],
+                    outcome=ReprisalOutcome.SIGNS_FOUND,
+                    note="Threatened by a guard",
+                    recorded_by_id=monitor.id,
+                )
+            )
+            db.session.commit()
+
+        migrate_to("0008")
+        with app.app_context():
+            assert state_at_0008(ids["recorded"]) == (
+                "signs_found",
+                ids["next_visit"],
+                "Threatened by a guard",
+            )
+            for name in ("by_cancelled", "by_deleted", "pending"):
+                assert state_at_0008(ids[name]) == ("pending", None, ""), name
+            assert "reprisal_check_outcomes" not in table_names(app)
+
+        migrate_to("head")
+        with app.app_context():
+            assert history(ids["recorded"]) == [
+                (ids["next_visit"], ReprisalOutcome.SIGNS_FOUND, "Threatened by a guard", None)
+            ]

@@ -38,7 +38,7 @@ from visits.models import (
     VisitMember,
     VisitStatus,
 )
-from visits.models.interview import pending_reprisal_checks_for
+from visits.models.reprisal import checks_due_on
 from visits.visits.rules import interview_quota
 
 REASON = "Entered twice by mistake"
@@ -113,7 +113,7 @@ def test_deleted_interview_disappears_from_every_page_and_count(
         assert visit is not None
         assert next_visit is not None
         assert interview_quota(visit).interviewed == 1
-        assert len(db.session.scalars(pending_reprisal_checks_for(next_visit)).all()) == 1
+        assert len(db.session.scalars(checks_due_on(next_visit)).all()) == 1
     assert "-I1" in text_of(client.get(f"/visits/{world.visit_id}"))
 
     form = client.get(f"/interviews/{world.interview_id}/delete")
@@ -137,7 +137,7 @@ def test_deleted_interview_disappears_from_every_page_and_count(
         assert visit is not None
         assert next_visit is not None
         assert interview_quota(visit).interviewed == 0  # the one-third rule
-        assert db.session.scalars(pending_reprisal_checks_for(next_visit)).all() == []
+        assert db.session.scalars(checks_due_on(next_visit)).all() == []
         me = db.session.get(User, monitor.id)
         assert dashboard_for(me).reprisal_checks_due == 0
         interview = db.session.get(Interview, world.interview_id)
@@ -241,7 +241,7 @@ def test_lead_deletes_a_visit_and_its_content_goes_with_it(
         assert place.last_visited_on is None  # the place history forgets the visit
         next_visit = db.session.get(Visit, world.next_visit_id)
         assert next_visit is not None
-        assert db.session.scalars(pending_reprisal_checks_for(next_visit)).all() == []
+        assert db.session.scalars(checks_due_on(next_visit)).all() == []
         visit = db.session.get(Visit, world.visit_id)
         assert visit is not None
         assert visit.deleted_by_id == monitor.id

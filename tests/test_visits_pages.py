@@ -24,7 +24,7 @@ from visits.models import (
     PlannedVisit,
     Region,
     ReprisalCheck,
-    ReprisalStatus,
+    ReprisalOutcome,
     Role,
     TeamMember,
     User,
@@ -340,7 +340,7 @@ CONTENT_MARKS = (
     'id="checklist"',
     "Real Name Of Detainee",
     "Beatings at arrest",  # the finding's title
-    "Reprisal checks to make",
+    'id="reprisal-checks"',
 )
 
 
@@ -413,12 +413,20 @@ def test_reprisal_check_heads_the_next_visit_page_for_its_team(
 ) -> None:
     auth.login(monitor)
     page = text_of(client.get(f"/visits/{world.next_visit_id}"))
-    assert "Reprisal checks to make on this visit" in page
-    assert page.index("Reprisal checks to make") < page.index("The visit</h2>")
+    assert "To make on this visit" in page
+    assert page.index('id="reprisal-checks"') < page.index("The visit</h2>")
     assert f"{reference_of(app, world.visit_id)}-I1" in page
     assert "Interview notes" not in page
+    # The next visit is being prepared: the check is due, recorded once on site.
+    assert "To check once the team is on site" in page
+    assert "/reprisal-checks/" not in page
     # The visit that raised it does not check itself.
-    assert "Reprisal checks to make" not in text_of(client.get(f"/visits/{world.visit_id}"))
+    assert 'id="reprisal-checks"' not in text_of(client.get(f"/visits/{world.visit_id}"))
+
+    set_status(app, world.next_visit_id, VisitStatus.ON_SITE)
+    page = text_of(client.get(f"/visits/{world.next_visit_id}"))
+    assert f'action="/visits/{world.next_visit_id}/reprisal-checks/{world.check_id}"' in page
+    assert "To check once the team is on site" not in page
 
 
 def check_form(auth: AuthActions, check_id: int, **fields: str) -> dict[str, str]:
@@ -428,9 +436,10 @@ def check_form(auth: AuthActions, check_id: int, **fields: str) -> dict[str, str
     return data
 
 
-def test_team_records_a_reprisal_check(
+def test_team_on_site_records_a_reprisal_check(
     app: Flask, client: FlaskClient, auth: AuthActions, world: World, monitor: Account
 ) -> None:
+    set_status(app, world.next_visit_id, VisitStatus.ON_SITE)
     auth.login(monitor)
     url = f"/visits/{world.next_visit_id}/reprisal-checks/{world.check_id}"
 
@@ -444,15 +453,21 @@ def test_team_records_a_reprisal_check(
     assert response.status_code == 302
     page = text_of(client.get(f"/visits/{world.next_visit_id}"))
     assert "The reprisal check was recorded." in page
-    assert "Reprisal checks to make" not in page
+    assert "To make on this visit" not in page
+    recorded = page.split("Recorded on this visit", 1)[1]
+    assert "No sign of reprisals" in recorded
+    assert "Seen alone; no fear" in recorded
+    assert "/reprisal-checks/" not in page
     with app.app_context():
         check = db.session.get(ReprisalCheck, world.check_id)
         assert check is not None
-        assert check.status is ReprisalStatus.NO_SIGNS
-        assert check.checked_visit_id == world.next_visit_id
+        assert check.current is not None
+        assert check.current.outcome is ReprisalOutcome.NO_SIGNS
+        assert check.current.visit_id == world.next_visit_id
 
     again = auth.post(url, check_form(auth, world.check_id, status="no_signs"))
     assert again.status_code == 409
+    assert "This visit already recorded this check." in text_of(again)
 
 
 def test_reprisal_check_of_another_place_is_a_404(

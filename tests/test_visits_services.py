@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 
 from tests.factories import World, add, build_world, make_finding, make_interview, make_visit
 from tests.support import Account
+from visits import reprisals
 from visits.access.roles import can
 from visits.access.rules import can_edit_content, can_record_shortfall
 from visits.checklists import services as checklist_services
@@ -29,7 +30,7 @@ from visits.models import (
     PlaceType,
     PlannedVisit,
     ReprisalCheck,
-    ReprisalStatus,
+    ReprisalOutcome,
     ReviewState,
     Role,
     TeamMember,
@@ -611,7 +612,7 @@ def test_answers_of_another_visit_are_refused(world: object, monitor: Account) -
         services.save_checklist(later, user(monitor), {answer.id: (Answer.OBSERVED, "")})
 
 
-# --- Reprisal checks ---------------------------------------------------------------
+# --- Reprisal checks (more in tests/test_reprisal_checks.py) -------------------------
 
 
 def next_visit() -> Visit:
@@ -620,27 +621,38 @@ def next_visit() -> Visit:
     return visit
 
 
-def test_next_visit_team_records_no_sign_of_reprisals(world: object, monitor: Account) -> None:
-    check = db.session.scalars(select(ReprisalCheck)).one()
+def next_visit_on_site() -> Visit:
     visit = next_visit()
-    services.record_reprisal_check(
-        check, visit, user(monitor), ReprisalStatus.NO_SIGNS, "Spoke to him alone"
+    visit.status = S.ON_SITE
+    db.session.commit()
+    return visit
+
+
+def test_next_visit_on_site_records_no_sign_of_reprisals(world: object, monitor: Account) -> None:
+    check = db.session.scalars(select(ReprisalCheck)).one()
+    visit = next_visit_on_site()
+    entry = reprisals.record(
+        check, visit, user(monitor), ReprisalOutcome.NO_SIGNS, " Spoke to him alone "
     )
-    assert check.status is ReprisalStatus.NO_SIGNS
-    assert (check.checked_visit_id, check.checked_by_id) == (visit.id, monitor.id)
-    assert check.checked_at is not None
+    assert check.current is entry
+    assert (entry.visit_id, entry.recorded_by_id, entry.note) == (
+        visit.id,
+        monitor.id,
+        "Spoke to him alone",
+    )
     with pytest.raises(WrongState, match="already recorded"):
-        services.record_reprisal_check(check, visit, user(monitor), ReprisalStatus.NO_SIGNS, "")
+        reprisals.record(check, visit, user(monitor), ReprisalOutcome.NO_SIGNS, "")
+    assert len(check.outcomes) == 1
 
 
 def test_signs_of_reprisals_need_a_note(world: object, monitor: Account) -> None:
     check = db.session.scalars(select(ReprisalCheck)).one()
     with pytest.raises(Invalid) as refused:
-        services.record_reprisal_check(
-            check, next_visit(), user(monitor), ReprisalStatus.SIGNS_FOUND, " "
+        reprisals.record(
+            check, next_visit_on_site(), user(monitor), ReprisalOutcome.SIGNS_FOUND, " "
         )
     assert refused.value.field == "note"
-    assert check.status is ReprisalStatus.PENDING
+    assert check.outcomes == []
 
 
 def test_the_visit_that_raised_the_check_does_not_record_it(
@@ -648,9 +660,7 @@ def test_the_visit_that_raised_the_check_does_not_record_it(
 ) -> None:
     check = db.session.scalars(select(ReprisalCheck)).one()
     with pytest.raises(NotFound):
-        services.record_reprisal_check(
-            check, world_visit(), user(monitor), ReprisalStatus.NO_SIGNS, ""
-        )
+        reprisals.record(check, world_visit(), user(monitor), ReprisalOutcome.NO_SIGNS, "")
 
 
 def test_outsider_cannot_record_a_reprisal_check(world: object, outsider: Account) -> None:

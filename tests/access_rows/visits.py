@@ -2,7 +2,9 @@
 
 The world's visit is in analysis, led by ``monitor``; its member is that
 lead, and its reprisal check was raised by its own interview (so it is not
-one for this visit to make: 404 to those past the access check).
+one for this visit to make: 404 to those past the access check). The
+world's next visit, being prepared, would refuse it with 409 until its team
+is on site (tests/test_reprisal_checks.py).
 """
 
 from tests.access_rows import SIGNED_IN, Row, expect

@@ -68,6 +68,10 @@ ACTION_LABELS: dict[str, LazyString] = {
     "interview.restore": _l("Interview restored"),
     "reprisal_check.create": _l("Reprisal check raised for the next visit"),
     "reprisal_check.record": _l("Reprisal check outcome recorded"),
+    "reprisal_check.reopen": _l(
+        "Reprisal check reopened: the visit that recorded an outcome was cancelled or deleted"
+    ),
+    "reprisal_check.reinstate": _l("Reprisal check outcome stands again: its visit was restored"),
     "finding.create": _l("Finding recorded"),
     "finding.update": _l("Finding changed"),
     "finding.read": _l("Confidential finding opened"),
@@ -126,6 +130,9 @@ DETAIL_LABELS: dict[str, LazyString] = {
     "is_lead": _l("Lead"),
     "answers_changed": _l("Answers changed"),
     "outcome": _l("Outcome"),
+    "visit_id": _l("Visit (number)"),
+    # Translators: in the audit trail, why a reprisal check's outcome no longer stands.
+    "because": _l("Why"),
     "from_status": _l("From"),
     "to_status": _l("To"),
     "deletion_reason": _l("Reason for the deletion"),

@@ -23,6 +23,7 @@ from flask_sqlalchemy.pagination import SelectPagination
 from sqlalchemy import Select, literal, select, union_all
 from sqlalchemy.orm import selectinload
 
+from visits import reprisals
 from visits.audit import record
 from visits.errors import Invalid, WrongState
 from visits.extensions import db
@@ -84,6 +85,8 @@ def soft_delete(obj: SoftDeletable, user: User, reason: str) -> None:
         texts={"reason": obj.deletion_reason},
     )
     db.session.flush()
+    if isinstance(obj, Visit):
+        reprisals.follow_visit(obj, user)
 
 
 def restore(obj: SoftDeletable, user: User) -> None:
@@ -100,6 +103,8 @@ def restore(obj: SoftDeletable, user: User) -> None:
     obj.deleted_by_id = None
     obj.deletion_reason = ""
     db.session.flush()
+    if isinstance(obj, Visit):
+        reprisals.follow_visit(obj, user)
 
 
 def load_any(kind: str, object_id: int) -> SoftDeletable | None:

@@ -29,6 +29,7 @@ from visits.models import (
 from visits.models.base import check_version
 from visits.models.finding import finding_interviews
 from visits.models.interview import DETAINEE_KINDS
+from visits.models.reprisal import check_with_history
 from visits.visits.rules import lock_for_change, lock_visit
 
 # Two team members saving at the same moment may pick the same number; the
@@ -192,9 +193,8 @@ def withdraw_consent(interview: Interview, on: date | None = None) -> Interview:
 
 
 def reprisal_check_of(interview: Interview) -> ReprisalCheck | None:
-    return db.session.scalar(
-        select(ReprisalCheck).where(ReprisalCheck.interview_id == interview.id)
-    )
+    """The check the interview raised, with its history of outcomes loaded."""
+    return db.session.scalar(check_with_history(interview.id))
 
 
 def findings_resting_on(interview: Interview) -> list[Finding]:

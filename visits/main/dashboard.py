@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import exists, func, select
+from sqlalchemy.orm import aliased
 
 from visits.access import can
 from visits.access.rules import can_read_content, is_supervisor
@@ -13,14 +14,13 @@ from visits.approvals import requests
 from visits.extensions import db
 from visits.models import (
     Finding,
-    Interview,
     ReprisalCheck,
-    ReprisalStatus,
     ReviewState,
     Visit,
     VisitMember,
     VisitStatus,
 )
+from visits.models.reprisal import follows, open_checks
 
 ACTIVE_STATUSES = (
     VisitStatus.PLANNED,
@@ -76,19 +76,17 @@ def dashboard_for(user: Any) -> Dashboard:
         )
         or 0
     )
-    upcoming_places = select(Visit.place_id).where(
-        Visit.id.in_(my_visit_ids), Visit.status.in_(UPCOMING_STATUSES)
+    upcoming = aliased(Visit)
+    due_on_my_upcoming_visits = exists().where(
+        upcoming.id.in_(my_visit_ids),
+        upcoming.status.in_(UPCOMING_STATUSES),
+        follows(upcoming),
     )
     board.reprisal_checks_due = (
         db.session.scalar(
-            select(func.count(ReprisalCheck.id))
-            .join(Interview, Interview.id == ReprisalCheck.interview_id)
-            .where(
-                ReprisalCheck.status == ReprisalStatus.PENDING,
-                ReprisalCheck.place_id.in_(upcoming_places),
-                Interview.live(),
-                Interview.visit.has(Visit.live()),
-            )
+            open_checks()
+            .where(due_on_my_upcoming_visits)
+            .with_only_columns(func.count(ReprisalCheck.id))
         )
         or 0
     )

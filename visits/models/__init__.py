@@ -12,16 +12,16 @@ from visits.models.checklist import (
     ThematicArea,
 )
 from visits.models.finding import Confidentiality, Finding, ReviewState, Severity, SourceType
-from visits.models.interview import (
-    ConsentScope,
-    Interview,
-    InterviewKind,
-    ReprisalCheck,
-    ReprisalStatus,
-)
+from visits.models.interview import ConsentScope, Interview, InterviewKind
 from visits.models.place import Place, PopulationCategory
 from visits.models.plan import MonitoringPlan, PlannedVisit
 from visits.models.reference import Authority, PlaceType, Region
+from visits.models.reprisal import (
+    ReprisalCheck,
+    ReprisalCheckOutcome,
+    ReprisalOutcome,
+    SetAsideBecause,
+)
 from visits.models.session import RecoveryCode, SignInFailure, UserSession
 from visits.models.team import Team, TeamMember
 from visits.models.user import Role, User
@@ -63,10 +63,12 @@ __all__ = [
     "RecoveryCode",
     "Region",
     "ReprisalCheck",
-    "ReprisalStatus",
+    "ReprisalCheckOutcome",
+    "ReprisalOutcome",
     "RequestStatus",
     "ReviewState",
     "Role",
+    "SetAsideBecause",
     "Severity",
     "SignInFailure",
     "SourceType",

@@ -1,17 +1,16 @@
-"""Interviews, under pseudonym, with consent; and the reprisal checks they raise."""
+"""Interviews, under pseudonym, with consent."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Date, DateTime, ForeignKey, Select, String, Text, UniqueConstraint, select
-from sqlalchemy.orm import Mapped, mapped_column, relationship, selectinload
+from sqlalchemy import Date, ForeignKey, Select, String, Text, UniqueConstraint, select
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from visits.crypto.fields import Encrypted, RowKeyMixin
 from visits.models.base import Base, SoftDeleteMixin, TimestampMixin
 from visits.models.choices import Choice, enum_column, label_choices
-from visits.models.place import Place
 from visits.models.user import User
 from visits.models.visit import Visit
 
@@ -99,67 +98,10 @@ class Interview(RowKeyMixin, SoftDeleteMixin, TimestampMixin, Base):
         return not self.consent_withdrawn and self.consent_scope is not ConsentScope.NONE
 
 
-class ReprisalStatus(Choice):
-    PENDING = "pending"
-    NO_SIGNS = "no_signs"
-    SIGNS_FOUND = "signs_found"
-
-
-label_choices(
-    ReprisalStatus,
-    {
-        ReprisalStatus.PENDING: _l("To be checked"),
-        ReprisalStatus.NO_SIGNS: _l("No sign of reprisals"),
-        ReprisalStatus.SIGNS_FOUND: _l("Signs of reprisals found"),
-    },
-)
-
-
-class ReprisalCheck(RowKeyMixin, TimestampMixin, Base):
-    """A check, on the next visit to the place, that a person who spoke is safe."""
-
-    __tablename__ = "reprisal_checks"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    place_id: Mapped[int] = mapped_column(ForeignKey("places.id"), index=True)
-    interview_id: Mapped[int] = mapped_column(ForeignKey("interviews.id"), unique=True)
-    status: Mapped[ReprisalStatus] = mapped_column(
-        enum_column(ReprisalStatus, "status"), default=ReprisalStatus.PENDING, index=True
-    )
-    checked_visit_id: Mapped[int | None] = mapped_column(ForeignKey("visits.id"))
-    # What was found about the person's safety: encrypted.
-    note_encrypted: Mapped[str] = mapped_column("note", Text, default="")
-    note = Encrypted("note_encrypted")
-    checked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    checked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-
-    place: Mapped[Place] = relationship()
-    interview: Mapped[Interview] = relationship()
-    checked_visit: Mapped[Visit | None] = relationship()
-
-
 def interviews_of(visit_id: int) -> Select[Interview]:
     """The visit's interviews, deleted ones left out."""
     return (
         select(Interview)
         .where(Interview.visit_id == visit_id, Interview.live())
         .order_by(Interview.number)
-    )
-
-
-def pending_reprisal_checks_for(visit: Visit) -> Select[ReprisalCheck]:
-    """Checks this visit's team must make: raised on earlier visits to the same place."""
-    return (
-        select(ReprisalCheck)
-        .join(Interview, Interview.id == ReprisalCheck.interview_id)
-        .where(
-            ReprisalCheck.place_id == visit.place_id,
-            ReprisalCheck.status == ReprisalStatus.PENDING,
-            Interview.visit_id != visit.id,
-            # A deleted interview, or one of a deleted visit, raises no check.
-            Interview.live(),
-            Interview.visit.has(Visit.live()),
-        )
-        .options(selectinload(ReprisalCheck.interview))
-        .order_by(ReprisalCheck.id)
     )

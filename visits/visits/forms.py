@@ -30,7 +30,7 @@ from visits.models import (
     Place,
     PopulationCategory,
     Region,
-    ReprisalStatus,
+    ReprisalOutcome,
     Role,
     User,
     VisitStatus,
@@ -220,10 +220,7 @@ class ReprisalCheckForm(Form):
 
     status = RadioField(
         _l("Outcome"),
-        choices=[
-            SelectChoice(ReprisalStatus.NO_SIGNS.value, ReprisalStatus.NO_SIGNS.label),
-            SelectChoice(ReprisalStatus.SIGNS_FOUND.value, ReprisalStatus.SIGNS_FOUND.label),
-        ],
+        choices=enum_choices(ReprisalOutcome),
         validators=[DataRequired()],
     )
     note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=TEXT_LIMIT)])

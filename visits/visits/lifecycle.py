@@ -17,7 +17,7 @@ from flask_babel import ngettext
 from flask_babel.speaklater import LazyString
 from sqlalchemy import func, select
 
-from visits import audit
+from visits import audit, reprisals
 from visits.access.rules import can_move_as_supervisor, can_move_as_team
 from visits.errors import Invalid, WrongState
 from visits.extensions import db
@@ -118,6 +118,7 @@ def transition(visit: Visit, target: VisitStatus, user: Any, comment: str = "") 
     visit.status = target
     db.session.add(event)
     audit.record("visit.transition", visit, from_status=event.from_status, to_status=target.value)
+    reprisals.follow_visit(visit, user)
     return event
 
 

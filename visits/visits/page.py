@@ -14,14 +14,16 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from visits import reprisals
 from visits.access.perms import VisitPerms
 from visits.extensions import db
 from visits.forms import EmptyForm
-from visits.models import Interview, ReprisalCheck, Visit, VisitEvent, VisitType
+from visits.models import ReprisalCheck, Visit, VisitEvent, VisitType
 from visits.models.attachment import attachments_of
 from visits.models.checklist import answers_of
 from visits.models.finding import findings_of
-from visits.models.interview import interviews_of, pending_reprisal_checks_for
+from visits.models.interview import interviews_of
+from visits.models.reprisal import checks_due_on, outcomes_recorded_by
 from visits.visits import services
 from visits.visits.forms import MemberForm, ReprisalCheckForm, TransitionForm
 
@@ -52,24 +54,12 @@ def detail_context(visit: Visit, **forms: Any) -> dict[str, Any]:
     }
     if not perms.can_see_content:
         return context
-    checks = db.session.scalars(
-        pending_reprisal_checks_for(visit).options(
-            selectinload(ReprisalCheck.interview).selectinload(Interview.visit)
-        )
-    ).all()
-    check_forms = {
-        check.id: ReprisalCheckForm(formdata=None, prefix=check_prefix(check)) for check in checks
-    }
-    posted_check = forms.get("check_form")
-    if posted_check is not None:
-        check_forms.update([posted_check])
     team_form = forms.get("team_form")
     if team_form is None and perms.can_edit:
         team_form = MemberForm(formdata=None)
         team_form.set_people(services.team_candidates(visit))
     context.update(
-        checks=checks,
-        check_forms=check_forms,
+        **reprisal_checks_context(visit, forms.get("check_form")),
         checklist=services.group_answers(db.session.scalars(answers_of(visit.id)).all()),
         interviews=db.session.scalars(interviews_of(visit.id)).all(),
         findings=db.session.scalars(findings_of(visit.id)).all(),
@@ -80,6 +70,36 @@ def detail_context(visit: Visit, **forms: Any) -> dict[str, Any]:
         team_form=team_form,
     )
     return context
+
+
+def reprisal_checks_context(
+    visit: Visit, posted: tuple[int, ReprisalCheckForm] | None
+) -> dict[str, Any]:
+    """The checks due on this visit, a form for each once on site, and what it recorded.
+
+    A visit still to go sees its checks as due, without a form; an approved,
+    cancelled or deleted one, only what it recorded. A form sent back with an
+    error stays on the page even when its check is no longer open (another
+    visit recorded it meanwhile: this one may still add what it found).
+    """
+    due: list[ReprisalCheck] = []
+    if reprisals.awaits_checks(visit):
+        due = list(db.session.scalars(checks_due_on(visit)))
+    check_forms = (
+        {check.id: ReprisalCheckForm(formdata=None, prefix=check_prefix(check)) for check in due}
+        if reprisals.records_checks(visit)
+        else {}
+    )
+    if posted is not None:
+        check_id, form = posted
+        check_forms[check_id] = form
+        if check_id not in {check.id for check in due}:
+            due.append(db.session.get_one(ReprisalCheck, check_id))
+    return {
+        "checks": due,
+        "check_forms": check_forms,
+        "recorded_outcomes": db.session.scalars(outcomes_recorded_by(visit)).all(),
+    }
 
 
 def problem_anchor(forms: dict[str, Any]) -> str | None:

@@ -1,4 +1,4 @@
-"""Rules of a visit: creation, details, team, checklist answers, reprisal checks.
+"""Rules of a visit: creation, details, team, checklist answers.
 
 Plain functions, testable without HTTP: they enforce the visit's state, add
 and flush; who may call them is checked before, at the boundary
@@ -32,8 +32,6 @@ from visits.models import (
     Place,
     PlannedVisit,
     PopulationCategory,
-    ReprisalCheck,
-    ReprisalStatus,
     Role,
     ThematicArea,
     User,
@@ -64,7 +62,6 @@ __all__ = [
     "interview_quota",
     "people_interviewed",
     "population_rows",
-    "record_reprisal_check",
     "remove_member",
     "rule_for",
     "save_checklist",
@@ -319,7 +316,7 @@ def remove_member(visit: Visit, member: VisitMember, *, removed_by: User) -> Non
     db.session.flush()
 
 
-# --- Checklist answers and reprisal checks -----------------------------------------
+# --- Checklist answers ------------------------------------------------------------
 
 
 @dataclass
@@ -375,26 +372,3 @@ def save_checklist(
             fields=sorted(fields - {"updated_at", "updated_by_id"}),
         )
     return changed
-
-
-def record_reprisal_check(
-    check: ReprisalCheck, visit: Visit, user: User, status: ReprisalStatus, note: str
-) -> ReprisalCheck:
-    """The later visit's team says whether it found signs of reprisals."""
-    lock_for_change(visit)
-    if check.place_id != visit.place_id or check.interview.visit_id == visit.id:
-        raise NotFound(_("This check is not one for this visit to make."))
-    if check.status is not ReprisalStatus.PENDING:
-        raise WrongState(_("This check was already recorded."))
-    if status is ReprisalStatus.PENDING:
-        raise Invalid(_("Say whether there were signs of reprisals."), field="status")
-    note = note.strip()
-    if status is ReprisalStatus.SIGNS_FOUND and not note:
-        raise Invalid(_("Describe the signs of reprisals that were found."), field="note")
-    check.status = status
-    check.note = note
-    check.checked_visit_id = visit.id
-    check.checked_by_id = user.id
-    check.checked_at = utcnow()
-    audit.record("reprisal_check.record", check, outcome=status.value, visit_id=visit.id)
-    return check

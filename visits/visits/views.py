@@ -14,6 +14,7 @@ from flask_login import current_user
 from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
+from visits import reprisals
 from visits.access import requires
 from visits.access.loaders import (
     require,
@@ -30,10 +31,11 @@ from visits.models import (
     Answer,
     Expertise,
     Gender,
+    Interview,
     Place,
     PlannedVisit,
     ReprisalCheck,
-    ReprisalStatus,
+    ReprisalOutcome,
     Visit,
     VisitStatus,
     VisitType,
@@ -329,27 +331,28 @@ def checklist(visit_id: int) -> Response | tuple[str, int]:
 @bp.route("/<int:visit_id>/reprisal-checks/<int:check_id>", methods=["POST"])
 @form_view
 def record_reprisal_check(visit_id: int, check_id: int) -> Response | tuple[str, int]:
-    """Record whether a person who spoke on an earlier visit shows signs of reprisals."""
+    """Record what a visit on site found about a person who spoke on an earlier visit.
+
+    404 when the check is not one for this visit; 409, before anything is
+    read from the form, when this visit may not record it (``visits.reprisals``).
+    """
     visit = visit_or_404(visit_id)
     require_content_editable(visit)
-    check = db.session.get(ReprisalCheck, check_id, options=[selectinload(ReprisalCheck.interview)])
-    if (
-        check is None
-        or check.place_id != visit.place_id
-        or check.interview.visit_id == visit.id
-        or check.interview.is_deleted
-        or check.interview.visit.is_deleted
-    ):
+    check = db.session.get(
+        ReprisalCheck,
+        check_id,
+        options=[selectinload(ReprisalCheck.interview).selectinload(Interview.visit)],
+    )
+    if check is None or not reprisals.concerns(check, visit):
         raise NotFound
-    if check.status is not ReprisalStatus.PENDING:
-        raise WrongState(_("This check was already recorded."))
+    refusal = reprisals.recording_refusal(check, visit)
+    if refusal is not None:
+        raise WrongState(refusal)
     form = ReprisalCheckForm(prefix=check_prefix(check))
     if form.validate_on_submit():
-        outcome = ReprisalStatus(form.status.data)
+        outcome = ReprisalOutcome(form.status.data)
         note = form.note.data or ""
-        if commit_or_refuse(
-            form, services.record_reprisal_check, check, visit, current_user, outcome, note
-        ):
+        if commit_or_refuse(form, reprisals.record, check, visit, current_user, outcome, note):
             flash(_("The reprisal check was recorded."), "success")
             return redirect(detail_url(visit, "reprisal-checks"))
     return render_form(
