@@ -268,6 +268,8 @@ def test_a_later_visit_on_site_records_and_the_interview_shows_the_history(
     assert f"No sign of reprisals: recorded on visit {reference(app, visit_id)}." in history_part
     assert "Seen alone; no fear" in history_part
     assert "Mira Monitor" in history_part
+    # Reading what was found about the person's safety is audited, like the interview.
+    assert events(app, "reprisal_check.outcome_read") == [{}]
 
 
 def test_a_second_visit_adds_its_outcome_and_the_latest_stands(

@@ -68,6 +68,7 @@ ACTION_LABELS: dict[str, LazyString] = {
     "interview.restore": _l("Interview restored"),
     "reprisal_check.create": _l("Reprisal check raised for the next visit"),
     "reprisal_check.record": _l("Reprisal check outcome recorded"),
+    "reprisal_check.outcome_read": _l("Reprisal check note opened"),
     "reprisal_check.reopen": _l(
         "Reprisal check reopened: the visit that recorded an outcome was cancelled or deleted"
     ),
@@ -103,6 +104,7 @@ ACTION_LABELS: dict[str, LazyString] = {
 
 # What the objects of the events are, by table name.
 OBJECT_LABELS: dict[str, LazyString] = {
+    "reprisal_check_outcomes": _l("Reprisal check outcome"),
     "users": _l("Account"),
     "teams": _l("Team"),
     "visits": _l("Visit"),

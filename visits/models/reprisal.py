@@ -80,6 +80,10 @@ class ReprisalCheckOutcome(RowKeyMixin, Base):
     visit: Mapped[Visit] = relationship()
     recorded_by: Mapped[User] = relationship()
 
+    # Whether a person who spoke is safe: every read of the note is audited
+    # (visits.audit.reads), like an interview's notes.
+    audited_read_action = "reprisal_check.outcome_read"
+
     @classmethod
     def standing(cls) -> ColumnElement[bool]:
         """The SQL condition "still stands"."""
