@@ -24,11 +24,13 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, exists, select
+from sqlalchemy.orm import selectinload
 
 from visits import audit
 from visits.errors import Invalid, NotFound, WrongState
 from visits.extensions import db
 from visits.models import (
+    Interview,
     ReprisalCheck,
     ReprisalCheckOutcome,
     ReprisalOutcome,
@@ -69,6 +71,22 @@ def concerns(check: ReprisalCheck, visit: Visit) -> bool:
 
 def _same_place_other_visit(check: ReprisalCheck, visit: Visit) -> bool:
     return check.place_id == visit.place_id and check.interview.visit_id != visit.id
+
+
+def check_to_record(visit: Visit, check_id: int) -> ReprisalCheck:
+    """The check this visit's team is about to record: 404 when it is not one for this
+    visit, 409 when this visit may not record it (``recording_refusal``)."""
+    check = db.session.get(
+        ReprisalCheck,
+        check_id,
+        options=[selectinload(ReprisalCheck.interview).selectinload(Interview.visit)],
+    )
+    if check is None or not concerns(check, visit):
+        raise NotFound
+    refusal = recording_refusal(check, visit)
+    if refusal is not None:
+        raise WrongState(refusal)
+    return check
 
 
 def recording_refusal(check: ReprisalCheck, visit: Visit) -> str | None:

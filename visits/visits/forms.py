@@ -104,6 +104,18 @@ class VisitFilterForm(Form):
             raise ValidationError(_l("The end of the period is before its start."))
 
 
+def visit_details(form: Any) -> dict[str, Any]:
+    """The fields a new visit and a visit's details form share, as the services take them."""
+    return {
+        "visit_type": VisitType(form.visit_type.data),
+        "announced": bool(form.announced.data),
+        "joint_with": form.joint_with.data or "",
+        "start_date": form.start_date.data,
+        "end_date": form.end_date.data,
+        "purpose": form.purpose.data or "",
+    }
+
+
 class NewVisitForm(Form):
     place_id = SelectField(
         _l("Place"),
@@ -121,6 +133,10 @@ class NewVisitForm(Form):
     end_date = DateField(_l("Last day"), validators=[DataRequired()])
     purpose = TextAreaField(_l("Purpose"), validators=[Optional(), Length(max=TEXT_LIMIT)])
     submit = SubmitField(_l("Create the visit"))
+
+    def details(self) -> dict[str, Any]:
+        """What ``create_visit`` takes from the form besides the place (after validation)."""
+        return visit_details(self)
 
 
 # No place holds more people (a place's capacity stops there too); a larger
@@ -163,12 +179,7 @@ class VisitForm(VersionedForm):
     def details(self) -> dict[str, Any]:
         """What ``update_visit`` takes from the form (call after validation)."""
         return {
-            "visit_type": VisitType(self.visit_type.data),
-            "announced": bool(self.announced.data),
-            "joint_with": self.joint_with.data or "",
-            "start_date": self.start_date.data,
-            "end_date": self.end_date.data,
-            "purpose": self.purpose.data or "",
+            **visit_details(self),
             "population_total": self.population_total.data,
             "population_by_category": self.population_by_category(),
         }

@@ -11,7 +11,6 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
 from visits import reprisals
@@ -31,10 +30,8 @@ from visits.models import (
     Answer,
     Expertise,
     Gender,
-    Interview,
     Place,
     PlannedVisit,
-    ReprisalCheck,
     ReprisalOutcome,
     Visit,
     VisitStatus,
@@ -121,18 +118,9 @@ def new() -> Response | tuple[str, int]:
         place = db.session.get(Place, int(form.place_id.data or 0))
         if place is None:
             raise NotFound
+        details = form.details()
         visit = commit_or_refuse(
-            form,
-            services.create_visit,
-            current_user,
-            place,
-            VisitType(form.visit_type.data),
-            announced=form.announced.data,
-            joint_with=form.joint_with.data or "",
-            start_date=form.start_date.data,
-            end_date=form.end_date.data,
-            purpose=form.purpose.data or "",
-            entry=entry,
+            form, services.create_visit, current_user, place, **details, entry=entry
         )
         if visit is not None:
             flash(_("Visit %(reference)s created.", reference=visit.reference), "success")
@@ -338,16 +326,7 @@ def record_reprisal_check(visit_id: int, check_id: int) -> Response | tuple[str,
     """
     visit = visit_or_404(visit_id)
     require_content_editable(visit)
-    check = db.session.get(
-        ReprisalCheck,
-        check_id,
-        options=[selectinload(ReprisalCheck.interview).selectinload(Interview.visit)],
-    )
-    if check is None or not reprisals.concerns(check, visit):
-        raise NotFound
-    refusal = reprisals.recording_refusal(check, visit)
-    if refusal is not None:
-        raise WrongState(refusal)
+    check = reprisals.check_to_record(visit, check_id)
     form = ReprisalCheckForm(prefix=check_prefix(check))
     if form.validate_on_submit():
         outcome = ReprisalOutcome(form.status.data)
