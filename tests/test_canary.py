@@ -64,10 +64,13 @@ from visits.models import (
 )
 
 # The areas whose forms write a visit's content; every POST route of theirs is checked.
-CONTENT_BLUEPRINTS = frozenset({"visits", "interviews", "findings", "attachments", "deleted"})
+CONTENT_BLUEPRINTS = frozenset(
+    {"visits", "interviews", "findings", "attachments", "deleted", "approvals"}
+)
 # What these write is stored and read through the models, but no page shows it:
-# the second-factor secret (set through the model).
-SHOWN_ON_NO_PAGE = frozenset({"users"})
+# the second-factor secret (set through the model), and a refusal's reason (its
+# reader is the account's owner, told once at their next sign-in).
+SHOWN_ON_NO_PAGE = frozenset({"users", "approvals.refuse"})
 
 
 FINDING_CHOICES = {
@@ -120,6 +123,8 @@ STEPS = (
     Step("team", "/findings/{spare_finding}/delete", "findings.delete"),
     Step("team", "/attachments/{spare_attachment}/delete", "attachments.delete"),
     Step("team", "/visits/{spare_visit}/delete", "visits.delete"),
+    # The lead asked to add a newcomer to the next visit's team; a supervisor refuses.
+    Step("supervisor", "/approvals/{access_request}/refuse", "approvals.refuse"),
 )
 # Where the team (and, for deleted records, a supervisor) reads what was typed.
 READING_PAGES = (
@@ -169,6 +174,7 @@ def make_scene(
             "spare_finding": make_finding(visit, monitor.id, number=9).id,
             "spare_attachment": make_attachment(app, visit, monitor.id).id,
             "spare_visit": spare_visit.id,
+            "access_request": world.access_request_id,
             "default_date": visit.start_date.isoformat(),
             "later": (npm_today() + timedelta(days=30)).isoformat(),
         }
@@ -186,6 +192,8 @@ def plant_canaries(
     planted = Planted()
     ids = make_scene(app, monitor, supervisor, planted)
     clients = {"team": client_as(monitor), "supervisor": client_as(supervisor)}
+    # The pending approvals, before a step decides one: their forms are checked too.
+    open_page(app, clients["supervisor"], "/approvals/", planted)
     for step in STEPS:
         send(app, clients, step, ids, planted)
     planted.pages.clear()  # what counts is what the pages show once every step is done

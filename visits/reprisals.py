@@ -101,10 +101,7 @@ def _state_refusal(visit: Visit) -> str | None:
     if visit.is_deleted or visit.status is VisitStatus.CANCELLED:
         return _("A cancelled or deleted visit records no reprisal check.")
     if visit.is_locked:
-        return _(
-            "This visit is %(status)s: its content can no longer be changed.",
-            status=visit.status.label,
-        )
+        return visit.locked_message
     if visit.status not in RECORDING_STATUSES:
         return _(
             "The team records this check once it is on site: a visit that is %(status)s "

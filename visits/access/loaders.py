@@ -74,12 +74,7 @@ def require(allowed: bool, message: str | None = None) -> None:
 
 
 def _locked(visit: Visit) -> WrongState:
-    return WrongState(
-        _(
-            "This visit is %(status)s: its content can no longer be changed.",
-            status=visit.status.label,
-        )
-    )
+    return WrongState(visit.locked_message)
 
 
 def require_content_editable(visit: Visit) -> None:

@@ -21,6 +21,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import DateTime, ForeignKey, Select, Text, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship, selectinload
 
+from visits.crypto.fields import Encrypted, RowKeyMixin
 from visits.models.base import Base, utcnow
 from visits.models.choices import Choice, enum_column, label_choices
 from visits.models.user import Role, User
@@ -69,7 +70,7 @@ label_choices(
 )
 
 
-class AccessRequest(Base):
+class AccessRequest(RowKeyMixin, Base):
     __tablename__ = "access_requests"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -88,8 +89,10 @@ class AccessRequest(Base):
     )
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    # Why it was refused, as the supervisor wrote it.
-    note: Mapped[str] = mapped_column(Text, default="")
+    # Why it was refused, as the supervisor wrote it (it may name a visit or a
+    # person): encrypted.
+    note_encrypted: Mapped[str] = mapped_column("note", Text, default="")
+    note = Encrypted("note_encrypted")
 
     subject: Mapped[User] = relationship(foreign_keys=[subject_id])
     visit: Mapped[Visit | None] = relationship()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     JSON,
@@ -189,6 +190,14 @@ class Visit(RowKeyMixin, SoftDeleteMixin, TimestampMixin, Base):
     @property
     def is_locked(self) -> bool:
         return self.status in LOCKED_STATUSES
+
+    @property
+    def locked_message(self) -> str:
+        """Why a locked visit's content no longer changes (for a 409)."""
+        return _(
+            "This visit is %(status)s: its content can no longer be changed.",
+            status=self.status.label,
+        )
 
     @classmethod
     def listing(

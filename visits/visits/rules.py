@@ -38,12 +38,7 @@ def lock_for_change(visit: Visit) -> None:
     """``lock_visit``, refusing with 409 when the visit turned out to be approved meanwhile."""
     lock_visit(visit)
     if visit.is_locked:
-        raise WrongState(
-            _(
-                "This visit is %(status)s: its content can no longer be changed.",
-                status=visit.status.label,
-            )
-        )
+        raise WrongState(visit.locked_message)
 
 
 def check_dates(start_date: date, end_date: date) -> None:

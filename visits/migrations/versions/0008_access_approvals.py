@@ -65,7 +65,9 @@ def upgrade() -> None:
         ),
         sa.Column("decided_by_id", sa.Integer(), nullable=True),
         sa.Column("decided_at", sa.DateTime(timezone=True), nullable=True),
+        # The refusal's reason, encrypted like every free text about a visit or a person.
         sa.Column("note", sa.Text(), nullable=False),
+        sa.Column("row_key", sa.String(length=32), nullable=False),
         sa.ForeignKeyConstraint(
             ["subject_id"], ["users.id"], name=op.f("fk_access_requests_subject_id_users")
         ),
@@ -81,6 +83,7 @@ def upgrade() -> None:
             ["decided_by_id"], ["users.id"], name=op.f("fk_access_requests_decided_by_id_users")
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_access_requests")),
+        sa.UniqueConstraint("row_key", name=op.f("uq_access_requests_row_key")),
     )
     with op.batch_alter_table("access_requests", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_access_requests_status"), ["status"], unique=False)
