@@ -19,6 +19,7 @@ from werkzeug.test import TestResponse
 
 from visits.extensions import db
 from visits.models import Role
+from visits.web.once import new_token
 
 T = TypeVar("T")
 
@@ -51,9 +52,12 @@ class AuthActions:
         return csrf_token_from(self.client.get("/auth/login", follow_redirects=True))
 
     def post(self, url: str, data: dict[str, Any] | None = None, **kwargs: Any) -> TestResponse:
-        """POST a form with a valid CSRF token."""
+        """POST a form with a valid CSRF token, as a form just shown (a new one-time token:
+        a create form sent without one saves nothing, ``visits.web.once``)."""
         return self.client.post(
-            url, data={"csrf_token": self.csrf_token(), **(data or {})}, **kwargs
+            url,
+            data={"csrf_token": self.csrf_token(), "form_token": new_token(), **(data or {})},
+            **kwargs,
         )
 
     def login(

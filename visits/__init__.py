@@ -165,11 +165,13 @@ def _register_hooks(app: Flask) -> None:
     from visits.access import can
     from visits.audit import reads as audit_reads
     from visits.i18n import LANGUAGE_NAMES
+    from visits.web import once
     from visits.web.error_pages import register_error_handlers
     from visits.web.guard import guard_request
     from visits.web.headers import add_security_headers
 
     app.before_request(guard_request)
+    once.init_app(app)  # after the guard: signed in, CSRF token checked
     audit_reads.init_app(app)
     app.after_request(add_security_headers)
     register_error_handlers(app)

@@ -19,6 +19,7 @@ from visits.i18n import wtforms_translations
 from visits.models.base import DELETION_REASON_MAX_LENGTH
 from visits.models.choices import Choice
 from visits.web.numbers import database_id
+from visits.web.once import new_token
 
 
 class Form(FlaskForm):
@@ -74,6 +75,41 @@ def render_form(template: str, form: Form, **context: Any) -> tuple[str, int]:
     else:
         status = 200
     return render_template(template, form=form, **context), status
+
+
+class TokenField(HiddenField):
+    """A create form's one-time token (``visits.web.once``).
+
+    Named ``form_token`` whatever the form's prefix, and rendered without an
+    id, so that several forms on one page stay valid HTML. A form sent
+    without it has none (not a new one), and is refused.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs["_prefix"] = ""
+        super().__init__(*args, **kwargs)
+
+    def __call__(self, **kwargs: Any) -> Any:
+        kwargs.setdefault("id", False)
+        return super().__call__(**kwargs)
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        self.data = valuelist[0] if valuelist else ""
+
+
+class CreateForm(Form):
+    """A form that makes a record, saved with ``visits.web.boundary.commit_once``.
+
+    It carries a one-time token issued when it is shown (render
+    ``form.form_token`` inside the form), so that sending it twice makes one
+    record (``visits.web.once``).
+    """
+
+    form_token = TokenField(default=new_token)
+
+    def renew_token(self) -> None:
+        """A new token, for a form that comes back after its own was refused."""
+        self.form_token.data = new_token()
 
 
 class VersionedForm(Form):

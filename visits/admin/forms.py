@@ -8,7 +8,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Optional
 
 from visits.config import LOCALES
-from visits.forms import Form, enum_choices, strip_text
+from visits.forms import CreateForm, Form, enum_choices, strip_text
 from visits.i18n import LANGUAGE_LABELS
 from visits.models import Role, TeamMember, User
 
@@ -21,7 +21,7 @@ def locale_choices() -> list[SelectChoice]:
     return [SelectChoice(code, LANGUAGE_LABELS[code]) for code in LOCALES]
 
 
-class NewUserForm(Form):
+class NewUserForm(CreateForm):
     email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
     display_name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=120)])
     role = SelectField(_l("Role"), choices=role_choices, validators=[DataRequired()])
@@ -81,14 +81,14 @@ class TeamForm(Form):
         ]
 
 
-class NewTeamForm(Form):
+class NewTeamForm(CreateForm):
     name = StringField(
         _l("Name of the team"), validators=[DataRequired(), Length(max=120)], filters=[strip_text]
     )
     submit = SubmitField(_l("Create the team"))
 
 
-class TeamMemberForm(Form):
+class TeamMemberForm(CreateForm):
     """Someone to add to a team."""
 
     user_id = SelectField(_l("Person"), choices=[], validators=[DataRequired()])

@@ -17,7 +17,7 @@ from visits.auth.reauth import recent_authentication
 from visits.errors import NotFound
 from visits.forms import EmptyForm, Form, render_form
 from visits.models import Team
-from visits.web.boundary import commit, commit_or_refuse
+from visits.web.boundary import commit, commit_once, commit_or_refuse
 from visits.web.marks import form_view
 from visits.web.pagination import paginate
 
@@ -29,6 +29,10 @@ def team_or_404(team_id: int) -> Team:
     if team is None:
         raise NotFound
     return team
+
+
+def _page_of(team: Team) -> str:
+    return url_for("admin.team", team_id=team.id)
 
 
 def _team_form(team: Team) -> TeamForm:
@@ -80,7 +84,7 @@ def new_team() -> Response | tuple[str, int]:
     """Create a team; members and a lead are added on its page."""
     form = NewTeamForm()
     if form.validate_on_submit():
-        team = commit_or_refuse(form, teams.create_team, form.name.data or "")
+        team = commit_once(form, _page_of, teams.create_team, form.name.data or "")
         if team is not None:
             flash(_("Team %(name)s created. Now add its members.", name=team.name), "success")
             return redirect(url_for("admin.team", team_id=team.id))
@@ -124,7 +128,9 @@ def add_team_member(team_id: int) -> Response | tuple[str, int]:
     form = TeamMemberForm()
     form.offer_people(teams.candidates(team))
     if form.validate_on_submit():
-        member = commit_or_refuse(form, teams.add_member, team, int(form.user_id.data or 0))
+        member = commit_once(
+            form, _page_of(team), teams.add_member, team, int(form.user_id.data or 0)
+        )
         if member is not None:
             flash(
                 _("%(name)s joined team %(team)s.", name=member.user.display_name, team=team.name),

@@ -22,7 +22,7 @@ from visits.errors import NotFound
 from visits.extensions import db
 from visits.forms import EmptyForm, render_form
 from visits.models import Role, User
-from visits.web.boundary import commit, commit_or_refuse
+from visits.web.boundary import commit, commit_once, commit_or_refuse
 from visits.web.marks import form_view
 from visits.web.pagination import paginate
 
@@ -80,8 +80,9 @@ def new_user() -> tuple[str, int]:
     """Create an account; its temporary password is shown once, here."""
     form = NewUserForm()
     if form.validate_on_submit():
-        created = commit_or_refuse(
+        created = commit_once(
             form,
+            lambda made: url_for("admin.user", user_id=made[0].id),
             services.create_user,
             email=form.email.data or "",
             display_name=form.display_name.data or "",

@@ -7,11 +7,11 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import StringField, SubmitField
 from wtforms.validators import Length, Optional
 
-from visits.forms import Form, IdField
+from visits.forms import CreateForm, IdField
 from visits.models.attachment import CAPTION_MAX_LENGTH
 
 
-class UploadForm(Form):
+class UploadForm(CreateForm):
     """A photo or document for a visit, or for one of its findings."""
 
     file = FileField(

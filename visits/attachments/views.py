@@ -21,13 +21,19 @@ from visits.deleted import services as deletion
 from visits.errors import NotFound
 from visits.forms import DeleteForm, render_form
 from visits.models import Attachment
-from visits.web.boundary import commit, commit_or_refuse
+from visits.web.boundary import commit, commit_once
 from visits.web.marks import form_view
 
 # A downloaded file is never a page of this site: no script, no plugin, no frame.
 DOWNLOAD_POLICY = (
     "default-src 'none'; img-src 'self'; style-src 'none'; frame-ancestors 'none'; sandbox"
 )
+
+
+def _page_of(attachment: Attachment) -> str:
+    if attachment.finding_id is not None:
+        return url_for("findings.detail", finding_id=attachment.finding_id)
+    return url_for("visits.detail", visit_id=attachment.visit_id, _anchor="attachments")
 
 
 @bp.route("/visits/<int:visit_id>/attachments", methods=["POST"])
@@ -40,8 +46,9 @@ def upload(visit_id: int) -> Response | tuple[str, int]:
     if form.validate_on_submit():
         max_bytes = current_app.config["ATTACHMENT_MAX_BYTES"]
         chosen = form.file.data
-        attachment = commit_or_refuse(
+        attachment = commit_once(
             form,
+            _page_of,
             services.store_upload,
             visit,
             current_user,

@@ -9,7 +9,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from visits.checklists.services import ItemText
 from visits.extensions import db
-from visits.forms import Form, enum_choices
+from visits.forms import CreateForm, Form, enum_choices
 from visits.models import ChecklistKind, PlaceType, ThematicArea
 
 TEXT_LIMIT = 2000
@@ -22,7 +22,7 @@ def place_type_choices(include_inactive: bool) -> list[SelectChoice]:
     ]
 
 
-class ItemForm(Form):
+class ItemForm(CreateForm):
     kind = SelectField(
         _l("Checklist"), choices=lambda: enum_choices(ChecklistKind), validators=[DataRequired()]
     )

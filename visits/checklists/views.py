@@ -16,7 +16,7 @@ from visits.checklists.services import item_or_404
 from visits.forms import EmptyForm, render_form
 from visits.models import ChecklistItem, ChecklistKind, ThematicArea
 from visits.models.checklist import checklist_items
-from visits.web.boundary import commit, commit_or_refuse
+from visits.web.boundary import commit, commit_once
 from visits.web.marks import form_view
 from visits.web.pagination import paginate
 
@@ -63,7 +63,9 @@ def index() -> tuple[str, int]:
 def new() -> Response | tuple[str, int]:
     """Add an item: it is asked on the visits created from now on."""
     form = ItemForm()
-    if form.validate_on_submit() and commit_or_refuse(form, services.create_item, form.to_input()):
+    if form.validate_on_submit() and commit_once(
+        form, url_for("checklists.index"), services.create_item, form.to_input()
+    ):
         flash(_("The item was added to the checklist."), "success")
         return redirect(url_for("checklists.index"))
     return render_form("checklists/edit.html", form, item=None, action=url_for("checklists.new"))
@@ -77,8 +79,8 @@ def edit(item_id: int) -> Response | tuple[str, int]:
     item = item_or_404(item_id)
     services.check_replaceable(item)
     form = ItemForm() if request.method == "POST" else ItemForm(data=item_form_data(item))
-    if form.validate_on_submit() and commit_or_refuse(
-        form, services.replace_item, item, form.to_input()
+    if form.validate_on_submit() and commit_once(
+        form, url_for("checklists.index"), services.replace_item, item, form.to_input()
     ):
         flash(
             _("The item was replaced. Visits already created keep the earlier wording."),

@@ -18,7 +18,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from visits.findings.services import FindingInput, ReviewDecision
-from visits.forms import Form, VersionedForm, enum_choices
+from visits.forms import CreateForm, Form, VersionedForm, enum_choices
 from visits.models import (
     Confidentiality,
     Interview,
@@ -31,7 +31,7 @@ from visits.models.finding import TITLE_MAX_LENGTH
 BLANK = _l("Choose…")
 
 
-class FindingForm(VersionedForm):
+class FindingForm(CreateForm, VersionedForm):
     """A new finding or a change to one (the version is ignored on creation)."""
 
     area = SelectField(

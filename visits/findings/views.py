@@ -25,12 +25,16 @@ from visits.findings import bp, services
 from visits.findings.forms import FindingForm, ReviewForm
 from visits.forms import DeleteForm, render_conflict, render_form
 from visits.models import Finding
-from visits.web.boundary import commit, commit_or_refuse
+from visits.web.boundary import commit, commit_once, commit_or_refuse
 from visits.web.marks import form_view
 
 FORM_TEMPLATE = "findings/_form.html"
 
 ViewResult = Response | tuple[str, int]
+
+
+def _detail_url(finding: Finding) -> str:
+    return url_for("findings.detail", finding_id=finding.id)
 
 
 def _yes_no(value: bool) -> str:
@@ -100,8 +104,8 @@ def new(visit_id: int) -> ViewResult:
     form = FindingForm()
     form.offer_interviews(services.sources_for(visit.id))
     if form.validate_on_submit() and (
-        finding := commit_or_refuse(
-            form, services.create_finding, visit, current_user, form.to_input()
+        finding := commit_once(
+            form, _detail_url, services.create_finding, visit, current_user, form.to_input()
         )
     ):
         flash(_("Finding %(number)d saved as a draft.", number=finding.number), "success")

@@ -23,13 +23,13 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from visits.forms import Form, VersionedForm, enum_choices
+from visits.forms import CreateForm, Form, VersionedForm, enum_choices
 from visits.i18n import npm_today
 from visits.interviews.services import InterviewInput
 from visits.models import ConsentScope, InterviewKind
 
 
-class InterviewForm(VersionedForm):
+class InterviewForm(CreateForm, VersionedForm):
     """A new interview or a change to one (the version is ignored on creation)."""
 
     kind = SelectField(

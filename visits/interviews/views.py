@@ -27,7 +27,7 @@ from visits.forms import DeleteForm, render_conflict, render_form
 from visits.interviews import bp, services
 from visits.interviews.forms import InterviewForm, WithdrawConsentForm
 from visits.models import Interview, Visit
-from visits.web.boundary import commit, commit_or_refuse
+from visits.web.boundary import commit, commit_once, commit_or_refuse
 from visits.web.marks import form_view
 
 FORM_TEMPLATE = "interviews/_form.html"
@@ -37,6 +37,10 @@ ViewResult = Response | tuple[str, int]
 
 def _date(value: date | None) -> str:
     return format_date(value, "medium") if value else ""
+
+
+def _detail_url(interview: Interview) -> str:
+    return url_for("interviews.detail", interview_id=interview.id)
 
 
 def _form(visit: Visit, **kwargs: Any) -> InterviewForm:
@@ -88,8 +92,8 @@ def new(visit_id: int) -> ViewResult:
     require_content_editable(visit)
     form = _form(visit)
     if form.validate_on_submit() and (
-        interview := commit_or_refuse(
-            form, services.create_interview, visit, current_user, form.to_input()
+        interview := commit_once(
+            form, _detail_url, services.create_interview, visit, current_user, form.to_input()
         )
     ):
         flash(_("Interview %(pseudonym)s saved.", pseudonym=interview.pseudonym), "success")

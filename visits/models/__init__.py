@@ -23,6 +23,7 @@ from visits.models.reprisal import (
     SetAsideBecause,
 )
 from visits.models.session import RecoveryCode, SignInFailure, UserSession
+from visits.models.submission import FormSubmission
 from visits.models.team import Team, TeamMember
 from visits.models.user import Role, User
 from visits.models.visit import (
@@ -52,6 +53,7 @@ __all__ = [
     "ConsentScope",
     "Expertise",
     "Finding",
+    "FormSubmission",
     "Gender",
     "Interview",
     "InterviewKind",

@@ -15,7 +15,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from visits.forms import Form, enum_choices, strip_text
+from visits.forms import CreateForm, Form, enum_choices, strip_text
 from visits.models import Authority, Place, PlaceType, PopulationCategory, Region
 from visits.places import services
 
@@ -30,7 +30,7 @@ class CheckboxesField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class PlaceForm(Form):
+class PlaceForm(CreateForm):
     name = StringField(
         _l("Name"), validators=[DataRequired(), Length(max=200)], filters=[strip_text]
     )

@@ -16,12 +16,16 @@ from visits.places import bp, services
 from visits.places.forms import DeactivatePlaceForm, PlaceFilterForm, PlaceForm
 from visits.places.services import place_or_404
 from visits.plans import services as plans
-from visits.web.boundary import commit
+from visits.web.boundary import commit, commit_once
 from visits.web.marks import form_view
 from visits.web.pagination import paginate
 
 PLACES_PER_PAGE = 25
 VISITS_PER_PAGE = 25
+
+
+def _page_of(place: Place) -> str:
+    return url_for("places.detail", place_id=place.id)
 
 
 def detail_context(place: Place) -> dict[str, Any]:
@@ -63,8 +67,9 @@ def new() -> tuple[str, int] | Response:
     """Add a place to the registry."""
     form = PlaceForm()
     form.offer_reference_rows()
-    if form.validate_on_submit():
-        place = commit(services.save_place, None, form.to_input())
+    if form.validate_on_submit() and (
+        place := commit_once(form, _page_of, services.save_place, None, form.to_input())
+    ):
         flash(_("%(name)s was added to the registry.", name=place.name), "success")
         return redirect(url_for("places.detail", place_id=place.id))
     return render_form(

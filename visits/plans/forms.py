@@ -7,7 +7,7 @@ from wtforms import SelectField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
-from visits.forms import Form, enum_choices, strip_text
+from visits.forms import CreateForm, enum_choices, strip_text
 from visits.models import VisitType
 from visits.plans import services
 
@@ -19,7 +19,7 @@ def month_choices() -> list[SelectChoice]:
     ]
 
 
-class PlanEntryForm(Form):
+class PlanEntryForm(CreateForm):
     place_id = SelectField(_l("Place"), choices=[], validators=[DataRequired()])
     month = SelectField(_l("Month"), choices=month_choices, validators=[DataRequired()])
     visit_type = SelectField(

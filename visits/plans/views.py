@@ -18,7 +18,7 @@ from visits.i18n import npm_today
 from visits.models import PlannedVisit, VisitType
 from visits.plans import bp, services
 from visits.plans.forms import PlanEntryForm
-from visits.web.boundary import commit, commit_or_refuse
+from visits.web.boundary import commit, commit_once
 from visits.web.marks import form_view
 
 
@@ -76,8 +76,9 @@ def add_entry(year: int) -> tuple[str, int] | Response:
     form = PlanEntryForm()
     form.offer_places()
     if form.validate_on_submit() and (
-        entry := commit_or_refuse(
+        entry := commit_once(
             form,
+            url_for("plans.year", year=year),
             services.add_entry,
             year,
             place_id=int(form.place_id.data or 0),

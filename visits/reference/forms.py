@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, IntegerField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
-from visits.forms import Form, strip_text
+from visits.forms import CreateForm, strip_text
 from visits.reference.services import RowValues
 
 
@@ -17,7 +17,7 @@ def strip_lower(value: Any) -> Any:
     return value.strip().lower() if isinstance(value, str) else value
 
 
-class ReferenceRowForm(Form):
+class ReferenceRowForm(CreateForm):
     """A region or a place type; authorities add a parent."""
 
     name_en = StringField(

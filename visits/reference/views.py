@@ -12,7 +12,7 @@ from visits.models import Authority
 from visits.reference import bp, services
 from visits.reference.forms import AuthorityForm, ReferenceRowForm
 from visits.reference.services import kind_or_404, row_or_404
-from visits.web.boundary import commit_or_refuse
+from visits.web.boundary import commit_once, commit_or_refuse
 from visits.web.marks import form_view
 from visits.web.pagination import paginate
 
@@ -53,8 +53,9 @@ def new(kind: str) -> tuple[str, int] | Response:
     """Add a row: names in the three languages and a unique code."""
     reference_kind = kind_or_404(kind)
     form = make_form(reference_kind, None)
+    shown_at = url_for("reference.listing", kind=reference_kind.slug)
     if form.validate_on_submit() and (
-        row := commit_or_refuse(form, services.save_row, reference_kind, None, form.to_input())
+        row := commit_once(form, shown_at, services.save_row, reference_kind, None, form.to_input())
     ):
         flash(_("%(name)s was added.", name=row.name), "success")
         return redirect(url_for("reference.listing", kind=reference_kind.slug))

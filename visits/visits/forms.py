@@ -21,7 +21,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from visits.extensions import db
-from visits.forms import Form, VersionedForm, enum_choices
+from visits.forms import CreateForm, Form, VersionedForm, enum_choices
 from visits.models import (
     Answer,
     ChecklistAnswer,
@@ -116,7 +116,7 @@ def visit_details(form: Any) -> dict[str, Any]:
     }
 
 
-class NewVisitForm(Form):
+class NewVisitForm(CreateForm):
     place_id = SelectField(
         _l("Place"),
         choices=lambda: [SelectChoice("", _l("Choose a place")), *place_choices(active_only=True)],
@@ -199,7 +199,7 @@ for _category in PopulationCategory:
     )
 
 
-class MemberForm(Form):
+class MemberForm(CreateForm):
     """Add someone to a visit's team (``user_id`` choices set by the view)."""
 
     user_id = SelectField(_l("Person"), choices=[], validators=[DataRequired()])
@@ -226,7 +226,7 @@ class TransitionForm(Form):
     comment = TextAreaField(_l("Comment"), validators=[Optional(), Length(max=TEXT_LIMIT)])
 
 
-class ReprisalCheckForm(Form):
+class ReprisalCheckForm(CreateForm):
     """The outcome of one reprisal check (prefixed with the check's id)."""
 
     status = RadioField(

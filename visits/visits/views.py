@@ -51,7 +51,7 @@ from visits.visits.forms import (
     note_field,
 )
 from visits.visits.page import check_prefix, detail_context, saved_details, visit_form_data
-from visits.web.boundary import commit, commit_or_refuse
+from visits.web.boundary import commit, commit_once, commit_or_refuse
 from visits.web.marks import form_view
 from visits.web.numbers import database_id
 from visits.web.pagination import paginate
@@ -119,8 +119,8 @@ def new() -> Response | tuple[str, int]:
         if place is None:
             raise NotFound
         details = form.details()
-        visit = commit_or_refuse(
-            form, services.create_visit, current_user, place, **details, entry=entry
+        visit = commit_once(
+            form, detail_url, services.create_visit, current_user, place, **details, entry=entry
         )
         if visit is not None:
             flash(_("Visit %(reference)s created.", reference=visit.reference), "success")
@@ -190,8 +190,9 @@ def add_member(visit_id: int) -> Response | tuple[str, int]:
     form = MemberForm()
     form.set_people(services.team_candidates(visit))
     if form.validate_on_submit():
-        member = commit_or_refuse(
+        member = commit_once(
             form,
+            detail_url(visit, "team"),
             services.add_member,
             visit,
             int(form.user_id.data or 0),
@@ -331,7 +332,8 @@ def record_reprisal_check(visit_id: int, check_id: int) -> Response | tuple[str,
     if form.validate_on_submit():
         outcome = ReprisalOutcome(form.status.data)
         note = form.note.data or ""
-        if commit_or_refuse(form, reprisals.record, check, visit, current_user, outcome, note):
+        shown_at = detail_url(visit, "reprisal-checks")
+        if commit_once(form, shown_at, reprisals.record, check, visit, current_user, outcome, note):
             flash(_("The reprisal check was recorded."), "success")
             return redirect(detail_url(visit, "reprisal-checks"))
     return render_form(

@@ -5,7 +5,8 @@
 - ``headers``: security headers on every response;
 - ``urls``: safe redirect targets;
 - ``error_pages``: translated error pages, and the one handler of domain errors;
-- ``boundary``: the one commit of a request (``commit``, ``commit_or_refuse``);
+- ``boundary``: the one commit of a request (``commit``, ``commit_or_refuse``, ``commit_once``);
+- ``once``: one click, one record: the one-time tokens of the create forms;
 - ``numbers``: numbers from a request bounded by what the database holds (``<int:...>``);
 - ``pagination``: one page of a list, whatever page number the address asks for.
 
