@@ -4,6 +4,7 @@ observed / not observed, in parts that open one at a time and are saved one by o
 from __future__ import annotations
 
 import re
+
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
@@ -142,7 +143,8 @@ def test_a_step_cannot_be_observed_nor_a_thematic_item_done(
     with app.app_context():
         visit = db.session.get(Visit, world.visit_id)
         user = db.session.get(User, monitor.id)
-        assert visit is not None and user is not None
+        assert visit is not None
+        assert user is not None
         with pytest.raises(Invalid) as refused:
             services.save_checklist(visit, user, {ids["treatment item 0"]: (Answer.DONE, "")})
         assert refused.value.field == f"answer_{ids['treatment item 0']}"

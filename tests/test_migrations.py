@@ -401,6 +401,13 @@ def set_answer(answer_id: int, value: str | None) -> None:
     )
 
 
+def refuses(answer_id: int, value: str) -> None:
+    """The column's check constraint refuses ``value``."""
+    with pytest.raises(IntegrityError), db.session.begin_nested():
+        set_answer(answer_id, value)
+    db.session.rollback()
+
+
 def test_0012_moves_phase_answers_to_done_and_back(app: Flask, monitor: Account) -> None:
     world = build_world(app, monitor.id)
     with app.app_context():
@@ -408,7 +415,7 @@ def test_0012_moves_phase_answers_to_done_and_back(app: Flask, monitor: Account)
         assert visit is not None
         values = ("observed", "not_observed", "not_applicable", None)
         phase = []
-        for position, value in enumerate(values):
+        for position in range(len(values)):
             item = add(
                 ChecklistItem(
                     kind=ChecklistKind.PHASE,
@@ -439,10 +446,7 @@ def test_0012_moves_phase_answers_to_done_and_back(app: Flask, monitor: Account)
         # The column takes the new values (its check constraint was widened) ...
         set_answer(phase[3], "done")
         db.session.commit()
-        with pytest.raises(IntegrityError):
-            set_answer(phase[3], "seen")
-            db.session.commit()
-        db.session.rollback()
+        refuses(phase[3], "seen")
 
         migrate_to("0009")
         assert [raw("checklist_answers", "answer", i) for i in phase] == [
@@ -452,8 +456,5 @@ def test_0012_moves_phase_answers_to_done_and_back(app: Flask, monitor: Account)
             "observed",
         ]
         # ... and no longer once they are gone.
-        with pytest.raises(IntegrityError):
-            set_answer(phase[3], "done")
-            db.session.commit()
-        db.session.rollback()
+        refuses(phase[3], "done")
         migrate_to("head")
