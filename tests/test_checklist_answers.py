@@ -232,16 +232,24 @@ def test_an_unknown_part_is_a_404(
     assert auth.post(f"/visits/{world.visit_id}/checklist?group=nothing").status_code == 404
 
 
-def test_checklist_page_makes_as_many_queries_for_forty_items_as_for_six(
+def test_checklist_page_and_its_saving_make_as_many_queries_for_forty_items_as_for_six(
     app: Flask, client: FlaskClient, auth: AuthActions, world: World, monitor: Account
 ) -> None:
     auth.login(monitor)
 
-    def queries() -> int:
-        with counting_queries(app) as statements:
+    def queries() -> tuple[int, int]:
+        ids = answer_ids(app, world.visit_id)
+        step = ids["phase item 0"]
+        with counting_queries(app) as shown:
             response = client.get(f"/visits/{world.visit_id}/checklist")
             assert response.status_code == 200
-        return len(statements)
+        with counting_queries(app) as saved:
+            response = auth.post(
+                f"/visits/{world.visit_id}/checklist?group=phase",
+                {f"answer_{step}": "done", f"note_{step}": f"Note {len(ids)}"},
+            )
+            assert response.status_code == 302
+        return len(shown), len(saved)
 
     few = queries()
     with app.app_context():
@@ -252,3 +260,15 @@ def test_checklist_page_makes_as_many_queries_for_forty_items_as_for_six(
             add_items(visit, ChecklistKind.THEMATIC, area, 8)
         db.session.commit()
     assert queries() == few
+
+
+def test_the_visit_page_leads_to_each_part(
+    client: FlaskClient, auth: AuthActions, world: World, monitor: Account
+) -> None:
+    auth.login(monitor)
+    page = client.get(f"/visits/{world.visit_id}").get_data(as_text=True)
+    for key in ("phase", "treatment", "material_conditions"):
+        link = f"/visits/{world.visit_id}/checklist?group={key}#group-{key}"
+        assert f'href="{link}"' in page
+        opened = client.get(link.split("#")[0]).get_data(as_text=True)
+        assert [part for part, is_open, _ in parts(opened) if is_open] == [key]

@@ -297,14 +297,16 @@ def checklist(visit_id: int) -> Response | tuple[str, int]:
         commit_or_refuse(form, services.save_checklist, visit, current_user, form.submitted())
         is not None
     ):
-        following = services.first_unfinished(groups)
+        # Read afresh in one query (the commit expired what was loaded).
+        saved = services.group_answers(db.session.scalars(answers_of(visit.id)).all())
+        following = services.first_unfinished(saved)
         if following is None:
             flash(_("The checklist was saved: every item is answered."), "success")
             return redirect(detail_url(visit, "checklist"))
-        saved = (
+        message = (
             _("“%(part)s” was saved.", part=part.title) if part else _("The checklist was saved.")
         )
-        flash(saved, "success")
+        flash(message, "success")
         return redirect(
             url_for("visits.checklist", visit_id=visit.id, _anchor=f"group-{following.key}")
         )
