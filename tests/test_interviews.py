@@ -142,7 +142,7 @@ def test_interview_list_never_shows_names_or_notes(
                 "visits/_interviews.html",
                 visit=visit,
                 interviews=interviews_of(app, visit_id),
-                perms=SimpleNamespace(can_edit=True),
+                perms=SimpleNamespace(can_edit=True, can_record=True),
             )
     assert "Real Name Of Detainee" not in html
     assert "beaten at arrest" not in html

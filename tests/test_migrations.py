@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask import Flask
@@ -11,6 +12,7 @@ from flask_migrate import downgrade, upgrade
 from sqlalchemy import column as sql_column
 from sqlalchemy import insert, inspect, select, update
 from sqlalchemy import table as sql_table
+from sqlalchemy.exc import IntegrityError
 
 from tests.factories import add, build_world, make_interview, make_visit
 from tests.support import Account
@@ -20,6 +22,8 @@ from visits.extensions import db
 from visits.models import (
     Attachment,
     ChecklistAnswer,
+    ChecklistItem,
+    ChecklistKind,
     Finding,
     Interview,
     ReprisalCheck,
@@ -384,3 +388,73 @@ def test_0009_moves_recorded_outcomes_into_their_history_and_back(
             assert history(ids["recorded"]) == [
                 (ids["next_visit"], ReprisalOutcome.SIGNS_FOUND, "Threatened by a guard", None)
             ]
+
+
+# --- 0012: items of the visit phases are answered done / not done --------------------------
+
+
+def set_answer(answer_id: int, value: str | None) -> None:
+    db.session.execute(
+        update(sql_table("checklist_answers", sql_column("answer")))
+        .where(sql_column("id") == answer_id)
+        .values(answer=value)
+    )
+
+
+def refuses(answer_id: int, value: str) -> None:
+    """The column's check constraint refuses ``value``."""
+    with pytest.raises(IntegrityError), db.session.begin_nested():
+        set_answer(answer_id, value)
+    db.session.rollback()
+
+
+def test_0012_moves_phase_answers_to_done_and_back(app: Flask, monitor: Account) -> None:
+    world = build_world(app, monitor.id)
+    with app.app_context():
+        visit = db.session.get(Visit, world.visit_id)
+        assert visit is not None
+        values = ("observed", "not_observed", "not_applicable", None)
+        phase = []
+        for position in range(len(values)):
+            item = add(
+                ChecklistItem(
+                    kind=ChecklistKind.PHASE,
+                    position=position,
+                    text_en=f"Step {position}",
+                    text_ru=f"Шаг {position}",
+                    text_ky=f"Кадам {position}",
+                )
+            )
+            phase.append(add(ChecklistAnswer(visit=visit, item=item, note="")).id)
+        thematic = visit.answers[0].id
+        db.session.commit()
+
+        migrate_to("0009")
+        for answer_id, value in zip(phase, values, strict=True):
+            set_answer(answer_id, value)
+        set_answer(thematic, "observed")
+        db.session.commit()
+
+        migrate_to("head")
+        assert [raw("checklist_answers", "answer", i) for i in phase] == [
+            "done",
+            "not_done",
+            "not_applicable",
+            "None",
+        ]
+        assert raw("checklist_answers", "answer", thematic) == "observed"
+        # The column takes the new values (its check constraint was widened) ...
+        set_answer(phase[3], "done")
+        db.session.commit()
+        refuses(phase[3], "seen")
+
+        migrate_to("0009")
+        assert [raw("checklist_answers", "answer", i) for i in phase] == [
+            "observed",
+            "not_observed",
+            "not_applicable",
+            "observed",
+        ]
+        # ... and no longer once they are gone.
+        refuses(phase[3], "done")
+        migrate_to("head")

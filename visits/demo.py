@@ -17,7 +17,6 @@ from visits import audit
 from visits.extensions import db
 from visits.i18n import npm_today
 from visits.models import (
-    Answer,
     Authority,
     ChecklistAnswer,
     ChecklistItem,
@@ -227,7 +226,7 @@ def _snapshot_checklist(visit: Visit, answered: bool) -> None:
     for index, item in enumerate(items):
         answer = None
         if answered:
-            answer = (Answer.OBSERVED, Answer.NOT_OBSERVED, Answer.NOT_APPLICABLE)[index % 3]
+            answer = item.answers[index % 3]
         db.session.add(
             ChecklistAnswer(
                 visit=visit,

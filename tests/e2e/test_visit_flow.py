@@ -402,19 +402,26 @@ def test_a_visit_from_creation_to_approval(
     ).click()
     expect(heading(page)).to_have_text(f"Checklist of {reference}")
     answers = {
-        PHASE_ITEM: ("Observed", "The deputy head met us at the gate."),
+        PHASE_ITEM: ("Done", "The deputy head met us at the gate."),
         DAYLIGHT_ITEM: ("Not observed", "Cell 3 has no window; the air is stale."),
         DOCTOR_ITEM: ("Not applicable", ""),
     }
-    for item, (answer, note) in answers.items():
-        block = page.locator(".checklist-item").filter(
+    # Each item here is a part of its own, saved on its own; the next part opens in turn.
+    for number, (item, (answer, note)) in enumerate(answers.items(), start=1):
+        part = page.locator("details.checklist-part").filter(
+            has=page.get_by_role("group", name=item, exact=True)
+        )
+        expect(part).to_have_attribute("open", "")
+        block = part.locator(".checklist-item").filter(
             has=page.get_by_role("group", name=item, exact=True)
         )
         block.get_by_role("radio", name=answer, exact=True).check()
         if note:
             block.get_by_label("Note", exact=True).fill(note)
-    page.get_by_role("button", name="Save the checklist", exact=True).click()
-    expect_flash(page, "The checklist was saved.")
+        part.get_by_role("button", name=re.compile("^Save ")).click()
+        if number < len(answers):
+            expect_flash(page, "was saved.")
+    expect_flash(page, "The checklist was saved: every item is answered.")
     expect(heading(page)).to_have_text(f"{reference} {PLACE}")
     checklist = section(page, "Checklist")
     open_summaries(checklist)
@@ -426,6 +433,9 @@ def test_a_visit_from_creation_to_approval(
         else:
             expect(line.locator(".checklist-answers__note")).to_have_count(0)
 
+    # Interviews and findings come from the visit itself: not before the team is there.
+    for link in ("New interview", "New finding"):
+        expect(page.get_by_role("link", name=link, exact=True)).to_have_count(0)
     move_visit(page, "The team is on site", "On site")
 
     # --- Interviews -------------------------------------------------------------

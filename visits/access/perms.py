@@ -18,6 +18,8 @@ from visits.models import Finding, Interview, Visit
 class VisitPerms:
     can_see_content: bool
     can_edit: bool
+    # Interviews and findings: once the team is on site (``check_fieldwork_started``).
+    can_record: bool
     can_delete: bool
     can_delete_files: bool
     can_record_shortfall: bool
@@ -27,6 +29,7 @@ class VisitPerms:
         return cls(
             can_see_content=rules.can_see_content(user, visit),
             can_edit=rules.can_edit_content(user, visit),
+            can_record=rules.can_record_fieldwork(user, visit),
             can_delete=rules.can_delete_visit(user, visit),
             # Files of the visit itself (a finding's files are on the finding's page).
             can_delete_files=rules.can_see_content(user, visit)

@@ -20,6 +20,7 @@ from typing import Any
 from visits.access.roles import can
 from visits.models import Attachment, Finding, Interview, Role, Visit
 from visits.models.finding import TEAM_EDITABLE_STATES, ReviewState
+from visits.models.visit import VISITED_STATUSES
 
 # Roles whose work is reading and writing visit content.
 CONTENT_ROLES = frozenset({Role.MONITOR, Role.SUPERVISOR})
@@ -70,6 +71,11 @@ def can_see_content(user: Any, visit: Visit) -> bool:
 def can_edit_content(user: Any, visit: Visit) -> bool:
     """Change the visit, its team and its content: team or supervisor, before approval."""
     return can_see_content(user, visit) and not visit.is_locked
+
+
+def can_record_fieldwork(user: Any, visit: Visit) -> bool:
+    """Record interviews and findings: as ``can_edit_content``, once the team is on site."""
+    return can_edit_content(user, visit) and visit.status in VISITED_STATUSES
 
 
 def can_delete_visit(user: Any, visit: Visit) -> bool:

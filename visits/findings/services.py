@@ -33,7 +33,7 @@ from visits.models import (
 from visits.models.base import check_version, utcnow
 from visits.models.finding import TEAM_EDITABLE_STATES
 from visits.models.interview import interviews_of
-from visits.visits.rules import lock_for_change
+from visits.visits.rules import check_fieldwork_started, lock_for_change
 
 NUMBERING_ATTEMPTS = 3
 
@@ -95,7 +95,22 @@ def _interviews_for(visit: Visit, finding: Finding | None, ids: Sequence[int]) -
     return sorted((offered[i] for i in set(ids)), key=lambda interview: interview.number)
 
 
+class GoodPracticeAllegation(Invalid):
+    """An allegation of torture or ill-treatment is never a good practice."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            _(
+                "A finding that alleges torture or ill-treatment cannot be a good practice: "
+                "choose how serious the concern is."
+            ),
+            field="severity",
+        )
+
+
 def _apply(finding: Finding, visit: Visit, data: FindingInput, new: bool = False) -> None:
+    if data.alleges_ill_treatment and data.severity is Severity.GOOD_PRACTICE:
+        raise GoodPracticeAllegation
     # First, so that a refused interview leaves the finding untouched.
     finding.interviews = _interviews_for(visit, None if new else finding, data.interview_ids)
     finding.area = data.area
@@ -122,8 +137,9 @@ def next_number(visit_id: int) -> int:
 
 
 def create_finding(visit: Visit, author: User, data: FindingInput) -> Finding:
-    """Record a draft finding under the visit's next number."""
+    """Record a draft finding under the visit's next number (on site or later)."""
     lock_for_change(visit)
+    check_fieldwork_started(visit)
     for attempt in range(NUMBERING_ATTEMPTS):
         finding = Finding(visit_id=visit.id, number=next_number(visit.id), created_by_id=author.id)
         _apply(finding, visit, data, new=True)

@@ -101,6 +101,7 @@ def new(visit_id: int) -> ViewResult:
     """Record a finding of the visit, as a draft under the next number."""
     visit = visit_or_404(visit_id)
     require_content_editable(visit)
+    services.check_fieldwork_started(visit)
     form = FindingForm()
     form.offer_interviews(services.sources_for(visit.id))
     if form.validate_on_submit() and (

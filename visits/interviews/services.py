@@ -30,7 +30,7 @@ from visits.models.base import check_version
 from visits.models.finding import finding_interviews
 from visits.models.interview import DETAINEE_KINDS
 from visits.models.reprisal import check_with_history
-from visits.visits.rules import lock_for_change, lock_visit
+from visits.visits.rules import check_fieldwork_started, lock_for_change, lock_visit
 
 # Two team members saving at the same moment may pick the same number; the
 # unique constraint refuses the second, which then takes the next one.
@@ -137,8 +137,9 @@ def ensure_reprisal_check(interview: Interview, visit: Visit) -> ReprisalCheck |
 
 
 def create_interview(visit: Visit, author: User, data: InterviewInput) -> Interview:
-    """Record an interview under the next pseudonym of the visit."""
+    """Record an interview under the next pseudonym of the visit (on site or later)."""
     lock_for_change(visit)
+    check_fieldwork_started(visit)
     check_population(visit, data)
     for attempt in range(NUMBERING_ATTEMPTS):
         number = next_number(visit.id)

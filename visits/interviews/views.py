@@ -90,6 +90,7 @@ def new(visit_id: int) -> ViewResult:
     """Record an interview; it gets the visit's next pseudonym."""
     visit = visit_or_404(visit_id)
     require_content_editable(visit)
+    services.check_fieldwork_started(visit)
     form = _form(visit)
     if form.validate_on_submit() and (
         interview := commit_once(

@@ -62,6 +62,11 @@ label_choices(
 
 
 class Answer(Choice):
+    """What the team answers: a step of the visit is done or not, a thematic
+    item observed or not; either may not apply (``ANSWERS_BY_KIND``)."""
+
+    DONE = "done"
+    NOT_DONE = "not_done"
     OBSERVED = "observed"
     NOT_OBSERVED = "not_observed"
     NOT_APPLICABLE = "not_applicable"
@@ -70,11 +75,20 @@ class Answer(Choice):
 label_choices(
     Answer,
     {
+        Answer.DONE: _l("Done"),
+        Answer.NOT_DONE: _l("Not done"),
         Answer.OBSERVED: _l("Observed"),
         Answer.NOT_OBSERVED: _l("Not observed"),
         Answer.NOT_APPLICABLE: _l("Not applicable"),
     },
 )
+
+# The answers an item of each checklist offers: "the initial talk was held"
+# is done or not done, "cells have daylight" observed or not observed.
+ANSWERS_BY_KIND: dict[ChecklistKind, tuple[Answer, ...]] = {
+    ChecklistKind.PHASE: (Answer.DONE, Answer.NOT_DONE, Answer.NOT_APPLICABLE),
+    ChecklistKind.THEMATIC: (Answer.OBSERVED, Answer.NOT_OBSERVED, Answer.NOT_APPLICABLE),
+}
 
 
 class ChecklistItem(TimestampMixin, Base):
@@ -98,6 +112,11 @@ class ChecklistItem(TimestampMixin, Base):
     def text(self) -> str:
         locale = str(get_locale() or "en")
         return str(getattr(self, f"text_{locale}", None) or self.text_en)
+
+    @property
+    def answers(self) -> tuple[Answer, ...]:
+        """The answers this item offers."""
+        return ANSWERS_BY_KIND[self.kind]
 
     @classmethod
     def current_for(cls, place_type_id: int) -> Select[ChecklistItem]:

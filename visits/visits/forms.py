@@ -247,24 +247,42 @@ def note_field(answer: ChecklistAnswer) -> str:
 
 
 class ChecklistForm(Form):
-    """The answers of one visit: fields are added per answer by ``checklist_form``."""
+    """The answers of one visit, or of one part of its checklist: fields are
+    added per answer by ``checklist_form``."""
 
     submit = SubmitField(_l("Save the checklist"))
+
+    answers: Sequence[ChecklistAnswer] = ()
+
+    def submitted(self) -> dict[int, tuple[Answer | None, str]]:
+        """What the form says of each of its answers (call after validation)."""
+        return {
+            answer.id: (
+                Answer.parse(self[answer_field(answer)].data),
+                self[note_field(answer)].data or "",
+            )
+            for answer in self.answers
+        }
 
 
 def checklist_form(answers: Sequence[ChecklistAnswer]) -> ChecklistForm:
     """A form with a choice and a note for each answer, filled with what is saved.
 
-    A field missing from the request keeps what is saved; a value that is not
-    one of the choices fails validation.
+    A step of the visit offers done / not done, a thematic item observed /
+    not observed, both "not applicable". A field missing from the request
+    keeps what is saved; a value that is not one of the choices fails
+    validation.
     """
 
     class VisitChecklistForm(ChecklistForm):
         pass
 
-    choices = [SelectChoice("", _l("Not answered yet")), *enum_choices(Answer)]
     data: dict[str, str] = {}
     for answer in answers:
+        choices = [
+            SelectChoice("", _l("Not answered yet")),
+            *(SelectChoice(choice.value, choice.label) for choice in answer.item.answers),
+        ]
         setattr(
             VisitChecklistForm,
             answer_field(answer),
@@ -277,4 +295,6 @@ def checklist_form(answers: Sequence[ChecklistAnswer]) -> ChecklistForm:
         )
         data[answer_field(answer)] = answer.answer.value if answer.answer else ""
         data[note_field(answer)] = answer.note
-    return VisitChecklistForm(data=data)
+    form = VisitChecklistForm(data=data)
+    form.answers = answers
+    return form

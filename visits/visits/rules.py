@@ -14,6 +14,7 @@ from visits.errors import Invalid, WrongState
 from visits.extensions import db
 from visits.models import Interview, Visit
 from visits.models.interview import DETAINEE_KINDS
+from visits.models.visit import VISITED_STATUSES
 
 
 def lock_visit(visit: Visit) -> None:
@@ -39,6 +40,29 @@ def lock_for_change(visit: Visit) -> None:
     lock_visit(visit)
     if visit.is_locked:
         raise WrongState(visit.locked_message)
+
+
+class BeforeFieldwork(WrongState):
+    """Interviews and findings come from the visit itself: none before the team is on site."""
+
+
+def check_fieldwork_started(visit: Visit) -> None:
+    """Interviews and findings are recorded once the team is on site, or later.
+
+    What a team learns before the visit (a complaint, a report) goes into the
+    visit's purpose; an interview is held and a finding made on the visit.
+    Recording them earlier would also date them before the visit and, for an
+    interview with a reprisal risk, open a check on the place of a visit
+    that may never happen.
+    """
+    if visit.status not in VISITED_STATUSES:
+        raise BeforeFieldwork(
+            _(
+                "This visit is %(status)s: interviews and findings are recorded once the "
+                "team is on site. Move the visit to “On site” first.",
+                status=visit.status.label,
+            )
+        )
 
 
 def check_dates(start_date: date, end_date: date) -> None:

@@ -16,6 +16,7 @@ from datetime import date
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from visits import audit
 from visits.approvals import requests as approvals
@@ -58,7 +59,9 @@ __all__ = [
     "add_member",
     "allowed_transitions",
     "create_visit",
+    "first_unfinished",
     "group_answers",
+    "group_named",
     "interview_quota",
     "people_interviewed",
     "population_rows",
@@ -327,6 +330,23 @@ class AnswerGroup:
     area: ThematicArea | None
     answers: list[ChecklistAnswer] = field(default_factory=list)
 
+    @property
+    def key(self) -> str:
+        """The group's name in a URL: ``phase``, or the thematic area's code."""
+        return self.area.value if self.area else self.kind.value
+
+    @property
+    def title(self) -> str:
+        return str(self.area.label if self.area else self.kind.label)
+
+    @property
+    def answered(self) -> int:
+        return sum(1 for answer in self.answers if answer.answer is not None)
+
+    @property
+    def complete(self) -> bool:
+        return self.answered == len(self.answers)
+
 
 def group_answers(answers: Sequence[ChecklistAnswer]) -> list[AnswerGroup]:
     """Consecutive answers (ordered by ``answers_of``) grouped by kind and area."""
@@ -339,15 +359,33 @@ def group_answers(answers: Sequence[ChecklistAnswer]) -> list[AnswerGroup]:
     return groups
 
 
+def group_named(groups: Sequence[AnswerGroup], key: str) -> AnswerGroup:
+    """The group ``key`` names (404 when the checklist has none)."""
+    for group in groups:
+        if group.key == key:
+            return group
+    raise NotFound(_("This visit's checklist has no such part."))
+
+
+def first_unfinished(groups: Sequence[AnswerGroup]) -> AnswerGroup | None:
+    return next((group for group in groups if not group.complete), None)
+
+
 def save_checklist(
     visit: Visit, user: User, answers: Mapping[int, tuple[Answer | None, str]]
 ) -> int:
-    """Record answers (by ChecklistAnswer id) and notes; returns how many changed."""
+    """Record answers (by ChecklistAnswer id) and notes; returns how many changed.
+
+    A step of the visit is done or not done, a thematic item observed or not
+    observed (``ANSWERS_BY_KIND``): an answer of the other kind is refused.
+    """
     lock_for_change(visit)
     own = {
         answer.id: answer
         for answer in db.session.scalars(
-            select(ChecklistAnswer).where(ChecklistAnswer.visit_id == visit.id)
+            select(ChecklistAnswer)
+            .where(ChecklistAnswer.visit_id == visit.id)
+            .options(selectinload(ChecklistAnswer.item))
         )
     }
     if set(answers) - set(own):
@@ -355,6 +393,14 @@ def save_checklist(
     changed = 0
     for answer_id, (answer, note) in answers.items():
         record = own[answer_id]
+        if answer is not None and answer not in record.item.answers:
+            raise Invalid(
+                _(
+                    "Answer this item with one of: %(answers)s.",
+                    answers=", ".join(str(choice.label) for choice in record.item.answers),
+                ),
+                field=f"answer_{record.id}",
+            )
         note = note.strip()
         if record.answer == answer and record.note == note:
             continue

@@ -27,7 +27,6 @@ from visits.errors import ChangedMeanwhile, NotFound, WrongState
 from visits.extensions import db
 from visits.forms import DeleteForm, render_conflict, render_form
 from visits.models import (
-    Answer,
     Expertise,
     Gender,
     Place,
@@ -46,9 +45,7 @@ from visits.visits.forms import (
     TransitionForm,
     VisitFilterForm,
     VisitForm,
-    answer_field,
     checklist_form,
-    note_field,
 )
 from visits.visits.page import check_prefix, detail_context, saved_details, visit_form_data
 from visits.web.boundary import commit, commit_once, commit_or_refuse
@@ -290,27 +287,43 @@ def delete(visit_id: int) -> Response | tuple[str, int]:
 @bp.route("/<int:visit_id>/checklist", methods=["GET", "POST"])
 @form_view
 def checklist(visit_id: int) -> Response | tuple[str, int]:
-    """Answer the visit's checklist: observed, not observed or not applicable, and a note."""
+    """Answer the visit's checklist one part at a time (``?group=phase`` or a thematic
+    area; without it, a POST saves the whole checklist)."""
     visit = visit_or_404(visit_id)
     require_content_editable(visit)
-    answers = db.session.scalars(answers_of(visit.id)).all()
-    form = checklist_form(answers)
-    if form.validate_on_submit():
-        submitted = {
-            answer.id: (
-                Answer.parse(form[answer_field(answer)].data),
-                form[note_field(answer)].data or "",
-            )
-            for answer in answers
-        }
-        if (
-            commit_or_refuse(form, services.save_checklist, visit, current_user, submitted)
-            is not None
-        ):
-            flash(_("The checklist was saved."), "success")
+    groups = services.group_answers(db.session.scalars(answers_of(visit.id)).all())
+    part = services.group_named(groups, request.args["group"]) if "group" in request.args else None
+    form = checklist_form(part.answers if part else [a for g in groups for a in g.answers])
+    if form.validate_on_submit() and (
+        commit_or_refuse(form, services.save_checklist, visit, current_user, form.submitted())
+        is not None
+    ):
+        # Read afresh in one query (the commit expired what was loaded).
+        saved = services.group_answers(db.session.scalars(answers_of(visit.id)).all())
+        following = services.first_unfinished(saved)
+        if following is None:
+            flash(_("The checklist was saved: every item is answered."), "success")
             return redirect(detail_url(visit, "checklist"))
+        message = (
+            _("“%(part)s” was saved.", part=part.title) if part else _("The checklist was saved.")
+        )
+        flash(message, "success")
+        return redirect(
+            url_for("visits.checklist", visit_id=visit.id, _anchor=f"group-{following.key}")
+        )
+    # The part just sent comes back with what was typed; the others as saved.
+    forms = {group.key: checklist_form(group.answers) for group in groups}
+    if request.method == "POST":
+        forms.update({group.key: form for group in ([part] if part else groups)})
+    shown = part or services.first_unfinished(groups)
     return render_form(
-        "visits/checklist.html", form, visit=visit, checklist=services.group_answers(answers)
+        "visits/checklist.html",
+        form,
+        visit=visit,
+        checklist=groups,
+        forms=forms,
+        part=part,
+        open_key=shown.key if shown else None,
     )
 
 
