@@ -144,7 +144,7 @@ def transition(
         _check_interview_quota(visit)
     if target is VisitStatus.APPROVED:
         _check_findings_accepted(visit)
-    sent: dict[str, str] = {}
+    sent: dict[str, Any] = {}
     if rule.letter_required:
         sent = _record_letter(visit, letter or Letter(None, ""))
 
@@ -164,7 +164,7 @@ def transition(
     return event
 
 
-def _record_letter(visit: Visit, letter: Letter) -> dict[str, str]:
+def _record_letter(visit: Visit, letter: Letter) -> dict[str, Any]:
     """Keep the day the report went out and the letter's reference; what the audit notes."""
     reference = letter.reference.strip()
     if letter.sent_on is None:
