@@ -199,3 +199,81 @@ def test_each_download_of_a_file_is_recorded(
         assert team.get(f"/attachments/{world.attachment_id}").status_code == 200
     assert len(events_named(app, "attachment.download")) == 2
     assert events_named(app, "attachment.view") == []
+
+
+def test_every_field_of_every_record_has_a_label() -> None:
+    """A field named in an event (``fields``) is shown as its forms name it, never as code."""
+    from sqlalchemy.orm import ColumnProperty
+
+    from visits.audit.labels import FIELD_LABELS
+    from visits.audit.trail import _BOOKKEEPING, _field_name
+    from visits.models import Base
+
+    unlabelled = sorted(
+        f"{mapper.class_.__tablename__}.{_field_name(prop.key)}"
+        for mapper in Base.registry.mappers
+        for prop in mapper.attrs
+        if isinstance(prop, ColumnProperty)
+        and prop.key not in _BOOKKEEPING
+        and not prop.key.startswith("_")
+        and _field_name(prop.key) not in FIELD_LABELS
+        and mapper.class_.__tablename__ in AUDITED_WITH_FIELDS
+    )
+    assert unlabelled == []
+
+
+# The tables whose events name the fields written (``audit.changed_fields`` and
+# ``audit.filled_fields``).
+AUDITED_WITH_FIELDS = frozenset(
+    {
+        "visits",
+        "interviews",
+        "findings",
+        "attachments",
+        "checklist_answers",
+        "checklist_items",
+        "places",
+        "planned_visits",
+        "regions",
+        "place_types",
+        "authorities",
+        "teams",
+    }
+)
+
+
+def test_accounts_and_sign_ins_read_as_words_too(
+    app: Flask,
+    client_as: ClientAs,
+    make_user: Callable[..., Account],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    reader = make_user(Role.SUPERVISOR, preferred_locale="ru")
+    with app.app_context():
+        audit.record(
+            "user.role_change",
+            object_type="users",
+            object_id=reader.id,
+            **{
+                "from": "monitor",
+                "to": "supervisor",
+            },
+        )
+        audit.record("auth.sign_in_failed", object_type="users", reason="wrong_password")
+        audit.record("access.request", object_type="users", kind="role_raised", request_id=1)
+        db.session.commit()
+
+    page = client_as(reader).get("/admin/audit").get_data(as_text=True)
+
+    details = " ".join(details_of(page))
+    assert SNAKE_CASE.findall(details) == []
+    for english in (
+        _l("Role before"),
+        _l("Role after"),
+        Role.SUPERVISOR.label,
+        _l("Wrong password"),
+    ):
+        label = russian(app, english)
+        assert label != str(english)
+        assert label in details, label
+    assert russian(app, _l("Access request made")) in page

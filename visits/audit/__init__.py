@@ -7,6 +7,7 @@
 - ``chain``: the keyed chain and its verification;
 - ``checkpoints``: the head, kept outside the database, checked by ``verify``;
 - ``reading``: labels, filters and what a viewer may see of an event's details;
+- ``labels``: what the details' codes (states, roles, fields) mean, translated;
 - ``export``: the CSV export, streamed;
 - ``views``, ``forms``: the audit page (``/admin/audit``) and its filters;
 - ``cli``: ``flask audit``.
