@@ -22,7 +22,17 @@ from tests.support import AuthActions
 from tests.test_access_matrix import route_methods
 from tests.test_sweeps import Scene, fresh_scene, signed_in, url_for_route
 from visits.extensions import db
-from visits.models import Attachment, ChecklistAnswer, Finding, Interview, User, Visit
+from visits.models import (
+    Attachment,
+    ChecklistAnswer,
+    Finding,
+    FindingReview,
+    Interview,
+    ReviewState,
+    User,
+    Visit,
+)
+from visits.models.base import utcnow
 
 _RUN = secrets.token_hex(4)
 
@@ -45,6 +55,8 @@ CANARY_FIELDS = {
     Attachment: ("caption", "original_name"),
     Visit: ("purpose", "interview_shortfall_reason"),
     ChecklistAnswer: ("note",),
+    # The review's history: an earlier return, with its comment.
+    FindingReview: ("comment",),
 }
 CANARIES = [
     *(
@@ -69,6 +81,15 @@ def plant_canaries(app: Flask, scene: Scene) -> None:
             .one(),
         }
         objects[Finding].alleges_ill_treatment = True
+        # Returned to the team: the comment is its current state, and its history.
+        supervisor_id = scene.account_ids["supervisor"]
+        objects[Finding].review_state = ReviewState.RETURNED
+        objects[Finding].reviewed_by_id = supervisor_id
+        objects[Finding].reviewed_at = utcnow()
+        objects[FindingReview] = FindingReview(
+            finding_id=world.finding_id, step=ReviewState.RETURNED, user_id=supervisor_id
+        )
+        db.session.add(objects[FindingReview])
         for model, names in CANARY_FIELDS.items():
             for name in names:
                 value = canary(f"{model.__name__}{name}")

@@ -127,11 +127,12 @@ def test_an_administrator_sees_no_content_details_and_no_free_text_on_the_page(
     ):
         assert secret not in page, secret
     assert HIDDEN in rows["finding.create"]
-    assert "<dd>confidential</dd>" not in rows["finding.create"]
+    assert "<dd>Confidential</dd>" not in rows["finding.create"]
+    assert "Allegation of torture or ill-treatment" not in rows["finding.create"]
     assert f"<dd>{planted.interview_id}</dd>" not in rows["reprisal_check.create"]
     assert HIDDEN in rows["reprisal_check.create"]
     assert f"<dd>{planted.cleared_by_visit_id}</dd>" not in rows["reprisal_check.record"]
-    assert "<dd>no_signs</dd>" not in rows["reprisal_check.record"]
+    assert "<dd>No sign of reprisals</dd>" not in rows["reprisal_check.record"]
     assert HIDDEN in rows["finding.delete"]
     assert HIDDEN in rows["place.deactivate"]
     # Accounts, teams and reference data are the administrator's own work.
@@ -144,9 +145,10 @@ def test_a_supervisor_sees_the_details_and_the_reasons_on_the_page(
     page = client_as(supervisor).get("/admin/audit").get_data(as_text=True)
     rows = table_rows(page)
     assert HIDDEN not in page
-    assert "alleges_ill_treatment" in rows["finding.create"]
-    assert "allegation_by_whom" in rows["finding.create"]
-    assert "<dd>confidential</dd>" in rows["finding.create"]
+    # Shown as the fields and states are named elsewhere in the app.
+    assert "Allegation of torture or ill-treatment" in rows["finding.create"]
+    assert "By whom" in rows["finding.create"]
+    assert "<dd>Confidential</dd>" in rows["finding.create"]
     assert f"<dd>{planted.interview_id}</dd>" in rows["reprisal_check.create"]
     assert f"<dd>{planted.cleared_by_visit_id}</dd>" in rows["reprisal_check.record"]
     assert f"<dd>{planted.deletion_reason}</dd>" in rows["finding.delete"]

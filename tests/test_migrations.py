@@ -25,10 +25,12 @@ from visits.models import (
     ChecklistItem,
     ChecklistKind,
     Finding,
+    FindingReview,
     Interview,
     ReprisalCheck,
     ReprisalCheckOutcome,
     ReprisalOutcome,
+    ReviewState,
     SetAsideBecause,
     Visit,
     VisitEvent,
@@ -388,6 +390,80 @@ def test_0009_moves_recorded_outcomes_into_their_history_and_back(
             assert history(ids["recorded"]) == [
                 (ids["next_visit"], ReprisalOutcome.SIGNS_FOUND, "Threatened by a guard", None)
             ]
+
+
+# --- 0011: a finding's latest decision starts its review history; sent visits dated ----------
+
+
+def test_0011_starts_each_reviewed_findings_history_and_dates_sent_visits(
+    app: Flask, monitor: Account, supervisor: Account
+) -> None:
+    world = build_world(app, monitor.id)
+    with app.app_context():
+        migrate_to("0009")
+        # Returned with a comment, revised and submitted again, as the old schema kept it.
+        row_key = raw("findings", "row_key", world.finding_id)
+        reviewed_at = utcnow() - timedelta(days=2)
+        db.session.execute(
+            update(sql_table("findings", *map(sql_column, FINDING_REVIEW_AT_0009)))
+            .where(sql_column("id") == world.finding_id)
+            .values(
+                review_state="submitted",
+                review_comment=crypto.encrypt(
+                    "Name the officers' unit", field_aad("findings", "review_comment", row_key)
+                ),
+                reviewed_by_id=supervisor.id,
+                reviewed_at=reviewed_at,
+            )
+        )
+        db.session.execute(
+            update(sql_table("visits", sql_column("status")))
+            .where(sql_column("id") == world.visit_id)
+            .values(status="sent")
+        )
+        db.session.execute(
+            insert(sql_table("visit_events", *map(sql_column, EVENT_AT_0009))).values(
+                visit_id=world.visit_id,
+                user_id=supervisor.id,
+                from_status="approved",
+                to_status="sent",
+                comment="",
+                row_key="0" * 32,
+                created_at=reviewed_at,
+            )
+        )
+        db.session.commit()
+
+        migrate_to("head")
+        with app.app_context():
+            history = db.session.scalars(
+                select(FindingReview).where(FindingReview.finding_id == world.finding_id)
+            ).all()
+            assert [(step.step, step.comment, step.user_id) for step in history] == [
+                (ReviewState.RETURNED, "Name the officers' unit", supervisor.id)
+            ]
+            assert raw("finding_reviews", "comment", history[0].id).startswith("enc1:")
+            visit = db.session.get_one(Visit, world.visit_id)
+            assert (visit.sent_on, visit.letter_reference) == (reviewed_at.date(), "")
+            assert db.session.get_one(Visit, world.next_visit_id).sent_on is None
+
+        migrate_to("0009")
+        with app.app_context():
+            assert "finding_reviews" not in table_names(app)
+            assert raw("findings", "reviewed_by_id", world.finding_id) == str(supervisor.id)
+        migrate_to("head")
+
+
+FINDING_REVIEW_AT_0009 = ("review_state", "review_comment", "reviewed_by_id", "reviewed_at")
+EVENT_AT_0009 = (
+    "visit_id",
+    "user_id",
+    "from_status",
+    "to_status",
+    "comment",
+    "row_key",
+    "created_at",
+)
 
 
 # --- 0012: items of the visit phases are answered done / not done --------------------------

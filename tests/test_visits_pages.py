@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from tests.factories import World, add, build_world, make_interview, make_place, make_visit
 from tests.support import Account, AuthActions, counting_queries
 from visits.extensions import db
+from visits.i18n import npm_today
 from visits.models import (
     Answer,
     ChecklistAnswer,
@@ -726,8 +727,13 @@ def test_member_of_another_visit_is_a_404(
 # --- Life cycle --------------------------------------------------------------------
 
 
-def move(auth: AuthActions, visit_id: int, target: str, comment: str = "") -> Any:
-    return auth.post(f"/visits/{visit_id}/transition", {"target": target, "comment": comment})
+def move(auth: AuthActions, visit_id: int, target: str, comment: str = "", **more: Any) -> Any:
+    data = {"target": target, "comment": comment, **more}
+    if target == "sent":
+        with auth.client.application.app_context():
+            today = npm_today().isoformat()
+        data = {"sent_on": today, "letter_reference": "01-12/345", **data}
+    return auth.post(f"/visits/{visit_id}/transition", data)
 
 
 def test_life_cycle_through_the_pages(
@@ -740,7 +746,16 @@ def test_life_cycle_through_the_pages(
     team = AuthActions(client_as(monitor))
     chief = AuthActions(client_as(supervisor))
     visit_id = world.next_visit_id  # preparing, comprehensive, 30 held
-    set_status(app, visit_id, VisitStatus.PLANNED, interview_shortfall_reason="Court day")
+    with app.app_context():
+        first_day = npm_today() - timedelta(days=3)
+    set_status(
+        app,
+        visit_id,
+        VisitStatus.PLANNED,
+        interview_shortfall_reason="Court day",
+        start_date=first_day,
+        end_date=first_day,
+    )
     page = text_of(team.client.get(f"/visits/{visit_id}"))
     assert 'value="preparing"' in page
     assert 'value="cancelled"' in page

@@ -18,6 +18,7 @@ from visits.access.rules import can_edit_content, can_record_shortfall
 from visits.checklists import services as checklist_services
 from visits.errors import Invalid, NotFound, WrongState
 from visits.extensions import db
+from visits.i18n import npm_today
 from visits.models import (
     Answer,
     ChecklistAnswer,
@@ -406,7 +407,8 @@ def test_a_visit_goes_through_its_whole_life(
         (S.SENT, chief),
         (S.CLOSED, chief),
     ]:
-        services.transition(visit, target, person, "Needs more on health care")
+        letter = services.Letter(npm_today(), "01-12/345") if target is S.SENT else None
+        services.transition(visit, target, person, "Needs more on health care", letter)
         assert visit.status is target
 
     history = [(e.from_status, e.to_status, e.user_id) for e in events_of(visit)]

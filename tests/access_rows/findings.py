@@ -11,6 +11,8 @@ TEAM_CONTENT = expect(302, 200, 404, 200, 404)
 TEAM_FORM_ERRORS = expect(302, 422, 404, 422, 404)
 
 ROWS: dict[tuple[str, str], Row] = {
+    # Each reader sees the findings of the visits whose content they may read.
+    ("findings.index", "GET"): (None, expect(302, 200, 200, 200, 403)),
     ("findings.new", "GET"): (None, expect(302, 200, 403, 200, 403)),
     ("findings.new", "POST"): ({"title": ""}, expect(302, 422, 403, 422, 403)),
     ("findings.detail", "GET"): (None, TEAM_CONTENT),

@@ -643,7 +643,7 @@ def test_a_visit_from_creation_to_approval(
     expect(page.get_by_text("Add someone to the team", exact=True)).to_have_count(0)
     expect(page.get_by_label("Photo or document", exact=True)).to_have_count(0)
     # What was recorded is all still there for the team.
-    expect(section(page, "Findings").get_by_role("link")).to_have_text(
+    expect(section(page, "Findings").get_by_role("table").get_by_role("link")).to_have_text(
         [finding.title for finding in findings]
     )
     expect(section(page, "Interviews").get_by_role("link")).to_have_text(

@@ -17,8 +17,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import ColumnElement, and_, false, true
+
 from visits.access.roles import can
-from visits.models import Attachment, Finding, Interview, Role, Visit
+from visits.models import Attachment, Finding, Interview, Role, Visit, VisitMember
 from visits.models.finding import TEAM_EDITABLE_STATES, ReviewState
 from visits.models.visit import VISITED_STATUSES
 
@@ -66,6 +68,17 @@ def is_lead(user: Any, visit: Visit) -> bool:
 def can_see_content(user: Any, visit: Visit) -> bool:
     """Interviews, findings, attachments, checklist notes and reprisal checks of ``visit``."""
     return is_supervisor(user) or is_team_member(user, visit)
+
+
+def visits_with_content_for(user: Any) -> ColumnElement[bool]:
+    """``can_see_content`` as an SQL condition on ``Visit``, for lists across visits."""
+    if not can_read_content(user):
+        return false()
+    if is_supervisor(user):
+        return true()
+    return Visit.members.any(
+        and_(VisitMember.user_id == user.id, VisitMember.awaiting_approval.is_(False))
+    )
 
 
 def can_edit_content(user: Any, visit: Visit) -> bool:

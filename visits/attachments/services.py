@@ -255,9 +255,15 @@ def read_stored(attachment: Attachment) -> bytes:
         raise
 
 
-def record_download(attachment: Attachment, inline: bool) -> None:
+def record_download(attachment: Attachment) -> None:
     """Every download of a file is recorded, and committed at once (docs/architecture.md, 5)."""
-    audit.record_now("attachment.download", attachment, inline=inline)
+    audit.record_now("attachment.download", attachment)
+
+
+def record_view(attachment: Attachment) -> None:
+    """A photo shown in the page (its thumbnail, or opened in the browser) is a view:
+    recorded once while the same person keeps looking (``audit.trail.VIEW_WINDOW``)."""
+    audit.record_view("attachment.view", attachment)
 
 
 def finding_of_visit(visit: Visit, finding_id: int | None) -> Finding | None:

@@ -75,7 +75,10 @@ def download(attachment_id: int) -> Response:
     if not path.is_file():
         raise NotFound(_("This file is missing from the storage. Tell an administrator."))
     inline = request.args.get("inline") == "1" and attachment.is_image
-    services.record_download(attachment, inline)
+    if inline:
+        services.record_view(attachment)
+    else:
+        services.record_download(attachment)
     response = send_file(
         io.BytesIO(services.read_stored(attachment)),
         mimetype=attachment.content_type,

@@ -1,11 +1,13 @@
 """The audit trail: who did what, when, from where; append-only and chained.
 
 - ``trail``: recording (``record``, ``record_now``) inside the transaction of the change;
+  ``record_view``: a view recorded once while the same person keeps looking;
 - ``texts``: a person's own words, encrypted apart (``record(..., texts=...)``);
 - ``key``: the audit key (``AUDIT_KEY`` or ``instance/audit_key``);
 - ``chain``: the keyed chain and its verification;
 - ``checkpoints``: the head, kept outside the database, checked by ``verify``;
 - ``reading``: labels, filters and what a viewer may see of an event's details;
+- ``labels``: what the details' codes (states, roles, fields) mean, translated;
 - ``export``: the CSV export, streamed;
 - ``views``, ``forms``: the audit page (``/admin/audit``) and its filters;
 - ``cli``: ``flask audit``.
@@ -30,6 +32,7 @@ from visits.audit.trail import (
     object_type_of,
     record,
     record_now,
+    record_view,
 )
 
 __all__ = [
@@ -45,5 +48,6 @@ __all__ = [
     "private_text",
     "record",
     "record_now",
+    "record_view",
     "verify_chain",
 ]

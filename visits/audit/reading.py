@@ -22,6 +22,7 @@ from flask_babel.speaklater import LazyString
 from sqlalchemy import ColumnElement, Select, select
 from sqlalchemy.orm import selectinload
 
+from visits.audit.labels import action_detail_label, value_label
 from visits.audit.texts import referenced_key, texts_by_key
 from visits.extensions import db
 from visits.models import AuditEvent, User
@@ -100,6 +101,11 @@ ACTION_LABELS: dict[str, LazyString] = {
     "crypto.keys_rotated": _l("Encryption keys rotated"),
     "crypto.decryption_failed": _l("A stored value could not be decrypted"),
     "demo.seed": _l("Demo data created"),
+    "access.request": _l("Access request made"),
+    "access.approve": _l("Access request approved"),
+    "access.refuse": _l("Access request refused"),
+    "access.withdraw": _l("Access request withdrawn"),
+    "attachment.view": _l("Photo viewed"),
 }
 
 # What the objects of the events are, by table name.
@@ -135,8 +141,8 @@ DETAIL_LABELS: dict[str, LazyString] = {
     "visit_id": _l("Visit (number)"),
     # Translators: in the audit trail, why a reprisal check's outcome no longer stands.
     "because": _l("Why"),
-    "from_status": _l("From"),
-    "to_status": _l("To"),
+    "from_status": _l("Status before"),
+    "to_status": _l("Status after"),
     "deletion_reason": _l("Reason for the deletion"),
     "second_factor": _l("Second factor"),
     "required": _l("Required"),
@@ -155,6 +161,22 @@ DETAIL_LABELS: dict[str, LazyString] = {
     "object_id": _l("Object number"),
     "date_from": _l("From"),
     "date_to": _l("To"),
+    "finding_id": _l("Finding (number)"),
+    "interview_id": _l("Interview (number)"),
+    "request_id": _l("Request (number)"),
+    "kind": _l("Kind of request"),
+    "confidentiality": _l("Confidentiality"),
+    "content_type": _l("File type"),
+    "size": _l("Size in bytes"),
+    "inline": _l("Shown in the page"),
+    "replaces": _l("Replaces item (number)"),
+    "year": _l("Year"),
+    "left": _l("Recovery codes left"),
+    "key_id": _l("Key"),
+    "values": _l("Values re-encrypted"),
+    "files": _l("Files re-encrypted"),
+    "sent_on": _l("Day the report was sent"),
+    "letter_reference": _l("Outgoing reference of the letter"),
 }
 
 
@@ -168,8 +190,8 @@ def object_label(object_type: str) -> str:
     return str(label) if label is not None else object_type
 
 
-def detail_label(name: str) -> str:
-    label = DETAIL_LABELS.get(name)
+def detail_label(name: str, action: str = "") -> str:
+    label = action_detail_label(action, name) or DETAIL_LABELS.get(name)
     return str(label) if label is not None else name
 
 
@@ -335,15 +357,24 @@ class Detail:
     name: str
     value: str
     withheld: bool = False
+    # The name as a person reads it, in their language.
+    label: str = ""
 
 
 def page_details(events: Sequence[AuditEvent], may_read_details: bool) -> dict[int, list[Detail]]:
-    """Each event's visible details as name/value pairs (lists joined), in name order."""
+    """Each event's visible details as labelled name/value pairs, in name order.
+
+    Codes (states, roles, fields, decisions) are shown as their translated
+    labels (``visits.audit.labels``); lists are joined.
+    """
     return {
         event.id: [
-            Detail(name, value.label, withheld=True)
-            if isinstance(value, Withheld)
-            else Detail(name, _plain(value))
+            Detail(
+                name,
+                value.label if isinstance(value, Withheld) else _shown(event.action, name, value),
+                withheld=isinstance(value, Withheld),
+                label=detail_label(name, event.action),
+            )
             for name, value in sorted(shown.items())
         ]
         for event, shown in zip(
@@ -352,9 +383,17 @@ def page_details(events: Sequence[AuditEvent], may_read_details: bool) -> dict[i
     }
 
 
-def _plain(value: Any) -> str:
+def _shown(action: str, name: str, value: Any) -> str:
+    """One detail's value as a person reads it."""
+    if name == "action" and isinstance(value, str):
+        return action_label(value)
+    if name == "object_type" and isinstance(value, str):
+        return object_label(value)
+    label = value_label(action, name, value)
+    if label is not None:
+        return label
     if isinstance(value, list):
-        return ", ".join(_plain(item) for item in value)
+        return ", ".join(_shown(action, name, item) for item in value)
     if isinstance(value, bool):
         return _("Yes") if value else _("No")
     if value is None:
@@ -362,7 +401,8 @@ def _plain(value: Any) -> str:
     if isinstance(value, dict):
         return (
             "; ".join(
-                f"{detail_label(name)}: {_plain(inner)}" for name, inner in sorted(value.items())
+                f"{detail_label(inner_name, action)}: {_shown(action, inner_name, inner)}"
+                for inner_name, inner in sorted(value.items())
             )
             or "—"
         )

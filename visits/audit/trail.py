@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from datetime import timedelta
 from typing import Any, cast
 
 from flask import has_request_context, request
@@ -123,6 +124,43 @@ def record_now(action: str, obj: Any = None, **kwargs: Any) -> AuditEvent:
     a read goes on rendering them without loading them again).
     """
     event = record(action, obj, **kwargs)
+    _commit_keeping_objects()
+    return event
+
+
+# How long one view of a record stands for the same person's further views.
+VIEW_WINDOW = timedelta(minutes=5)
+
+
+def record_view(action: str, obj: Any) -> bool:
+    """Record that the signed-in person viewed ``obj`` and commit, unless they did
+    within ``VIEW_WINDOW``; True when an event was recorded.
+
+    For what a page shows again on every reload (a photo's thumbnail): one
+    view stands for the next few minutes of looking. The head is locked
+    before looking, so that two requests at once do not both record.
+    """
+    _locked_head()
+    user_id = _acting_user_id()
+    recent = db.session.scalar(
+        select(AuditEvent.id)
+        .where(
+            AuditEvent.action == action,
+            AuditEvent.object_type == object_type_of(obj),
+            AuditEvent.object_id == obj.id,
+            AuditEvent.user_id.is_(None) if user_id is None else AuditEvent.user_id == user_id,
+            AuditEvent.created_at >= utcnow() - VIEW_WINDOW,
+        )
+        .limit(1)
+    )
+    if recent is None:
+        record(action, obj)
+    _commit_keeping_objects()
+    return recent is None
+
+
+def _commit_keeping_objects() -> None:
+    """Commit; the objects the request already loaded stay loaded."""
     session = db.session()
     expire_on_commit = session.expire_on_commit
     session.expire_on_commit = False
@@ -130,7 +168,6 @@ def record_now(action: str, obj: Any = None, **kwargs: Any) -> AuditEvent:
         session.commit()
     finally:
         session.expire_on_commit = expire_on_commit
-    return event
 
 
 def record_many(action: str, objects: list[Any]) -> None:

@@ -22,6 +22,7 @@ from visits.forms import CreateForm, Form, VersionedForm, enum_choices
 from visits.models import (
     Confidentiality,
     Interview,
+    ReviewState,
     Severity,
     SourceType,
     ThematicArea,
@@ -119,3 +120,16 @@ class ReviewForm(Form):
     def validate_comment(self, field: TextAreaField) -> None:
         if self.decision.data == ReviewDecision.RETURN.value and not (field.data or "").strip():
             raise ValidationError(_l("Say what the team should change."))
+
+
+class FindingFilterForm(Form):
+    """The filter above the list of findings (a GET form: no CSRF token needed)."""
+
+    class Meta:
+        csrf = False
+
+    review = SelectField(
+        _l("Review"),
+        choices=lambda: enum_choices(ReviewState, blank=_l("Any review state")),
+        validators=[Optional()],
+    )

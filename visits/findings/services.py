@@ -22,6 +22,7 @@ from visits.models import (
     Attachment,
     Confidentiality,
     Finding,
+    FindingReview,
     Interview,
     ReviewState,
     Severity,
@@ -31,7 +32,7 @@ from visits.models import (
     Visit,
 )
 from visits.models.base import check_version, utcnow
-from visits.models.finding import TEAM_EDITABLE_STATES
+from visits.models.finding import TEAM_EDITABLE_STATES, review_history
 from visits.models.interview import interviews_of
 from visits.visits.rules import check_fieldwork_started, lock_for_change
 
@@ -169,8 +170,11 @@ def update_finding(finding: Finding, data: FindingInput, seen_version: int) -> F
     return finding
 
 
-def submit_finding(finding: Finding) -> None:
-    """Send a draft or returned finding to the supervisors."""
+def submit_finding(finding: Finding, user: User) -> None:
+    """Send a draft or returned finding to the supervisors.
+
+    A return it had becomes its history: the finding is under review again.
+    """
     lock_for_change(finding.visit)
     if finding.review_state not in SUBMITTABLE_STATES:
         raise WrongState(
@@ -186,6 +190,7 @@ def submit_finding(finding: Finding) -> None:
         to_status=ReviewState.SUBMITTED.value,
     )
     finding.review_state = ReviewState.SUBMITTED
+    db.session.add(FindingReview(finding=finding, step=ReviewState.SUBMITTED, user_id=user.id))
     db.session.flush()
 
 
@@ -215,6 +220,15 @@ def review_finding(
     finding.review_comment = comment
     finding.reviewed_by_id = reviewer.id
     finding.reviewed_at = utcnow()
+    db.session.add(
+        FindingReview(
+            finding=finding,
+            step=finding.review_state,
+            comment=comment,
+            user_id=reviewer.id,
+            created_at=finding.reviewed_at,
+        )
+    )
     audit.record(
         "finding.review",
         finding,
@@ -234,3 +248,8 @@ def attachments_of_finding(finding: Finding) -> list[Attachment]:
             .order_by(Attachment.id)
         )
     )
+
+
+def review_history_of(finding: Finding) -> list[FindingReview]:
+    """Each step of the finding's review so far, oldest first."""
+    return list(db.session.scalars(review_history(finding.id)))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import flash, redirect, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -18,17 +18,20 @@ from visits.access.loaders import (
     visit_or_404,
 )
 from visits.access.perms import FindingPerms
-from visits.access.rules import is_supervisor
+from visits.access.rules import can_read_content, is_supervisor, visits_with_content_for
 from visits.deleted import services as deletion
 from visits.errors import ChangedMeanwhile
 from visits.findings import bp, services
-from visits.findings.forms import FindingForm, ReviewForm
+from visits.findings.forms import FindingFilterForm, FindingForm, ReviewForm
 from visits.forms import DeleteForm, render_conflict, render_form
-from visits.models import Finding
+from visits.models import Finding, ReviewState
+from visits.models.finding import findings_across_visits
 from visits.web.boundary import commit, commit_once, commit_or_refuse
 from visits.web.marks import form_view
+from visits.web.pagination import paginate
 
 FORM_TEMPLATE = "findings/_form.html"
+FINDINGS_PER_PAGE = 25
 
 ViewResult = Response | tuple[str, int]
 
@@ -92,7 +95,26 @@ def _detail_page(finding: Finding, review_form: ReviewForm) -> tuple[str, int]:
         visit=finding.visit,
         perms=FindingPerms.of(current_user, finding),
         attachments=services.attachments_of_finding(finding),
+        history=services.review_history_of(finding),
     )
+
+
+@bp.route("/findings")
+def index() -> tuple[str, int]:
+    """The findings of every visit whose content this user may read, by review state.
+
+    Where the dashboard's counts lead: a supervisor's "submitted for review",
+    a team's "returned".
+    """
+    require(can_read_content(current_user))
+    filters = FindingFilterForm(request.args)
+    if not filters.validate():
+        return render_template("findings/index.html", filters=filters, page=None), 400
+    query = findings_across_visits(
+        visits_with_content_for(current_user), ReviewState.parse(filters.review.data)
+    )
+    page = paginate(query, per_page=FINDINGS_PER_PAGE)
+    return render_template("findings/index.html", filters=filters, page=page), 200
 
 
 @bp.route("/visits/<int:visit_id>/findings/new", methods=["GET", "POST"])
@@ -155,7 +177,7 @@ def submit(finding_id: int) -> Response:
     """Send a draft or returned finding to the supervisors for review."""
     finding = content_or_404(Finding, finding_id)
     require_content_editable(finding.visit)
-    commit(services.submit_finding, finding)
+    commit(services.submit_finding, finding, current_user)
     flash(_("Finding %(number)d was submitted for review.", number=finding.number), "success")
     return redirect(url_for("findings.detail", finding_id=finding.id))
 

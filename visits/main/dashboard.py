@@ -5,21 +5,21 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import Select, exists, func, select
 from sqlalchemy.orm import aliased
 
 from visits.access import can
-from visits.access.rules import can_read_content, is_supervisor
+from visits.access.rules import can_read_content, is_supervisor, visits_with_content_for
 from visits.approvals import requests
 from visits.extensions import db
 from visits.models import (
-    Finding,
     ReprisalCheck,
     ReviewState,
     Visit,
     VisitMember,
     VisitStatus,
 )
+from visits.models.finding import findings_across_visits
 from visits.models.reprisal import follows, open_checks
 
 ACTIVE_STATUSES = (
@@ -66,16 +66,9 @@ def dashboard_for(user: Any) -> Dashboard:
             Visit.live(),
         )
     )
-    board.findings_returned = (
-        db.session.scalar(
-            select(func.count(Finding.id)).where(
-                Finding.review_state == ReviewState.RETURNED,
-                Finding.visit_id.in_(my_visit_ids),
-                Finding.live(),
-            )
-        )
-        or 0
-    )
+    # What the counts say is what their links list (``findings.index``).
+    readable = visits_with_content_for(user)
+    board.findings_returned = _count(findings_across_visits(readable, ReviewState.RETURNED))
     upcoming = aliased(Visit)
     due_on_my_upcoming_visits = exists().where(
         upcoming.id.in_(my_visit_ids),
@@ -97,14 +90,9 @@ def dashboard_for(user: Any) -> Dashboard:
         board.visits_in_review = list(
             db.session.scalars(Visit.listing(status=VisitStatus.IN_REVIEW).limit(SHOWN))
         )
-        board.findings_to_review = (
-            db.session.scalar(
-                select(func.count(Finding.id)).where(
-                    Finding.review_state == ReviewState.SUBMITTED,
-                    Finding.live(),
-                    Finding.visit.has(Visit.live()),
-                )
-            )
-            or 0
-        )
+        board.findings_to_review = _count(findings_across_visits(readable, ReviewState.SUBMITTED))
     return board
+
+
+def _count(query: Select[Any]) -> int:
+    return db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0

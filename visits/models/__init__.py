@@ -11,7 +11,14 @@ from visits.models.checklist import (
     ChecklistKind,
     ThematicArea,
 )
-from visits.models.finding import Confidentiality, Finding, ReviewState, Severity, SourceType
+from visits.models.finding import (
+    Confidentiality,
+    Finding,
+    FindingReview,
+    ReviewState,
+    Severity,
+    SourceType,
+)
 from visits.models.interview import ConsentScope, Interview, InterviewKind
 from visits.models.place import Place, PopulationCategory
 from visits.models.plan import MonitoringPlan, PlannedVisit
@@ -53,6 +60,7 @@ __all__ = [
     "ConsentScope",
     "Expertise",
     "Finding",
+    "FindingReview",
     "FormSubmission",
     "Gender",
     "Interview",

@@ -7,6 +7,7 @@ from datetime import datetime
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     Column,
+    ColumnElement,
     DateTime,
     ForeignKey,
     Select,
@@ -19,7 +20,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship, selectinload
 
 from visits.crypto.fields import Encrypted, RowKeyMixin
-from visits.models.base import Base, SoftDeleteMixin, TimestampMixin
+from visits.models.base import Base, SoftDeleteMixin, TimestampMixin, utcnow
 from visits.models.checklist import ThematicArea
 from visits.models.choices import Choice, enum_column, label_choices
 from visits.models.interview import Interview
@@ -103,6 +104,8 @@ label_choices(
 # The team may still change these; a submitted or accepted finding waits
 # for (or has had) a supervisor's reading.
 TEAM_EDITABLE_STATES = frozenset({ReviewState.DRAFT, ReviewState.RETURNED})
+# A supervisor's decisions.
+DECIDED_STATES = frozenset({ReviewState.ACCEPTED, ReviewState.RETURNED})
 
 finding_interviews = Table(
     "finding_interviews",
@@ -179,9 +182,39 @@ class Finding(RowKeyMixin, SoftDeleteMixin, TimestampMixin, Base):
         return f"{self.visit.reference}-F{self.number}"
 
     @property
+    def has_current_decision(self) -> bool:
+        """Whether the review fields (who, when, comment) describe the finding as it is now.
+
+        They keep the latest decision; once the team submits the finding
+        again, that decision is history (``FindingReview``), not its state.
+        """
+        return self.review_state in DECIDED_STATES and self.reviewed_at is not None
+
+    @property
     def audited_read_action(self) -> str | None:
         """Reads of a confidential finding's text are audited (visits.audit.reads)."""
         return "finding.read" if self.confidentiality is Confidentiality.CONFIDENTIAL else None
+
+
+def findings_across_visits(
+    visible: ColumnElement[bool], review: ReviewState | None = None
+) -> Select[Finding]:
+    """Live findings of the live visits ``visible`` selects, newest visit first.
+
+    ``visible`` is the reader's access condition on ``Visit``
+    (``visits.access.rules.visits_with_content_for``); ``review`` narrows
+    them to one review state. The dashboard counts the same query.
+    """
+    query = (
+        select(Finding)
+        .join(Visit, Visit.id == Finding.visit_id)
+        .where(Finding.live(), Visit.live(), visible)
+        .options(selectinload(Finding.visit).selectinload(Visit.place))
+        .order_by(Visit.start_date.desc(), Visit.id.desc(), Finding.number)
+    )
+    if review is not None:
+        query = query.where(Finding.review_state == review)
+    return query
 
 
 def findings_of(visit_id: int) -> Select[Finding]:
@@ -191,4 +224,37 @@ def findings_of(visit_id: int) -> Select[Finding]:
         .where(Finding.visit_id == visit_id, Finding.live())
         .options(selectinload(Finding.interviews))
         .order_by(Finding.number)
+    )
+
+
+class FindingReview(RowKeyMixin, Base):
+    """One step of a finding's review: submitted by the team, accepted or returned.
+
+    The finding's own ``review_state`` (and its latest decision) is where it
+    stands now; these rows are how it got there, so that a finding returned,
+    revised and submitted again still shows what was asked of the team.
+    """
+
+    __tablename__ = "finding_reviews"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    finding_id: Mapped[int] = mapped_column(ForeignKey("findings.id"), index=True)
+    step: Mapped[ReviewState] = mapped_column(enum_column(ReviewState, "step"))
+    # The supervisor's comment (a return's request to the team): encrypted.
+    comment_encrypted: Mapped[str] = mapped_column("comment", Text, default="")
+    comment = Encrypted("comment_encrypted")
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    finding: Mapped[Finding] = relationship()
+    user: Mapped[User] = relationship()
+
+
+def review_history(finding_id: int) -> Select[FindingReview]:
+    """A finding's review steps, oldest first, with who took them."""
+    return (
+        select(FindingReview)
+        .where(FindingReview.finding_id == finding_id)
+        .options(selectinload(FindingReview.user))
+        .order_by(FindingReview.id)
     )

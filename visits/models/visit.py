@@ -13,6 +13,7 @@ from sqlalchemy import (
     DateTime,
     ForeignKey,
     Select,
+    String,
     Text,
     UniqueConstraint,
     func,
@@ -131,6 +132,8 @@ label_choices(
 
 # The longest "joint with" the forms accept (the column holds its ciphertext).
 JOINT_WITH_MAX_LENGTH = 200
+# The longest outgoing reference of the letter that sent the report.
+LETTER_REFERENCE_MAX_LENGTH = 100
 
 
 class Visit(RowKeyMixin, SoftDeleteMixin, TimestampMixin, Base):
@@ -160,6 +163,10 @@ class Visit(RowKeyMixin, SoftDeleteMixin, TimestampMixin, Base):
         "interview_shortfall_reason", Text, default=""
     )
     interview_shortfall_reason = Encrypted("interview_shortfall_reason_encrypted")
+    # When the report went to the authorities, and the letter's outgoing
+    # reference (set as the visit becomes "sent").
+    sent_on: Mapped[date | None] = mapped_column(Date)
+    letter_reference: Mapped[str] = mapped_column(String(LETTER_REFERENCE_MAX_LENGTH), default="")
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     version: Mapped[int] = mapped_column(default=1)
 

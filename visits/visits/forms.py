@@ -36,7 +36,7 @@ from visits.models import (
     VisitStatus,
     VisitType,
 )
-from visits.models.visit import JOINT_WITH_MAX_LENGTH
+from visits.models.visit import JOINT_WITH_MAX_LENGTH, LETTER_REFERENCE_MAX_LENGTH
 
 TEXT_LIMIT = 10_000
 
@@ -224,6 +224,12 @@ class TransitionForm(Form):
 
     target = StringField(_l("Next step"), validators=[Optional()])
     comment = TextAreaField(_l("Comment"), validators=[Optional(), Length(max=TEXT_LIMIT)])
+    # Only the step that sends the report asks for these (``Rule.letter_required``).
+    sent_on = DateField(_l("Day the report was sent"), validators=[Optional()])
+    letter_reference = StringField(
+        _l("Outgoing reference of the letter"),
+        validators=[Optional(), Length(max=LETTER_REFERENCE_MAX_LENGTH)],
+    )
 
 
 class ReprisalCheckForm(CreateForm):

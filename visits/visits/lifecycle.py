@@ -2,26 +2,31 @@
 
 ``planned → preparing → on_site → analysis → in_review → approved → sent →
 closed``; ``cancelled`` from the first three; a supervisor returns a visit
-under review to ``analysis`` with a comment. Every move is one VisitEvent.
+under review to ``analysis`` with a comment. A visit is approved once each
+of its findings is accepted; it becomes "sent" with the day its report
+went out and the letter's outgoing reference. Every move is one VisitEvent.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
+from flask_babel import format_date, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
 from flask_babel.speaklater import LazyString
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from visits import audit, reprisals
 from visits.access.rules import can_move_as_supervisor, can_move_as_team
 from visits.errors import Invalid, WrongState
 from visits.extensions import db
+from visits.i18n import npm_today
 from visits.models import Finding, ReviewState, Visit, VisitEvent, VisitStatus, VisitType
+from visits.models.visit import LETTER_REFERENCE_MAX_LENGTH
 from visits.visits.rules import interview_quota, lock_visit
 
 # The people who may take a step: a rule of ``visits.access.rules``, and what a
@@ -41,6 +46,8 @@ class Rule:
     # What the button says.
     action: LazyString
     comment_required: bool = False
+    # The step records the letter that sent the report (its day and reference).
+    letter_required: bool = False
 
     @property
     def refusal(self) -> str:
@@ -57,7 +64,9 @@ RULES: dict[tuple[VisitStatus, VisitStatus], Rule] = {
     (S.IN_REVIEW, S.ANALYSIS): Rule(
         SUPERVISOR, _l("Return to the team for more analysis"), comment_required=True
     ),
-    (S.APPROVED, S.SENT): Rule(SUPERVISOR, _l("Report sent to the authorities")),
+    (S.APPROVED, S.SENT): Rule(
+        SUPERVISOR, _l("Report sent to the authorities"), letter_required=True
+    ),
     (S.SENT, S.CLOSED): Rule(SUPERVISOR, _l("Close the visit")),
     (S.PLANNED, S.CANCELLED): Rule(TEAM, _l("Cancel the visit"), comment_required=True),
     (S.PREPARING, S.CANCELLED): Rule(TEAM, _l("Cancel the visit"), comment_required=True),
@@ -72,12 +81,29 @@ class Transition:
     target: VisitStatus
     action: LazyString
     comment_required: bool
+    letter_required: bool = False
+
+
+@dataclass(frozen=True)
+class Letter:
+    """The letter that sent the visit's report to the authorities."""
+
+    sent_on: date | None
+    reference: str
+
+
+# What a finding still needs before its visit can be approved, by its review state.
+APPROVAL_NEEDS: dict[ReviewState, LazyString] = {
+    ReviewState.DRAFT: _l("a draft: the team must submit it for review"),
+    ReviewState.SUBMITTED: _l("submitted for review: a supervisor accepts it or returns it"),
+    ReviewState.RETURNED: _l("returned to the team: the team must revise it and submit it again"),
+}
 
 
 def allowed_transitions(user: Any, visit: Visit) -> list[Transition]:
     """The moves ``user`` may make from the visit's current state."""
     return [
-        Transition(target, rule.action, rule.comment_required)
+        Transition(target, rule.action, rule.comment_required, rule.letter_required)
         for (source, target), rule in RULES.items()
         if source is visit.status and rule.may(user, visit)
     ]
@@ -97,10 +123,17 @@ def rule_for(visit: Visit, target: VisitStatus) -> Rule:
     return rule
 
 
-def transition(visit: Visit, target: VisitStatus, user: Any, comment: str = "") -> VisitEvent:
+def transition(
+    visit: Visit,
+    target: VisitStatus,
+    user: Any,
+    comment: str = "",
+    letter: Letter | None = None,
+) -> VisitEvent:
     """Move the visit to ``target`` if its state allows it, and record the move.
 
-    Who may take the step is checked before, at the boundary (``Rule.may``).
+    Who may take the step is checked before, at the boundary (``Rule.may``);
+    ``letter`` is needed by the step that sends the report.
     """
     lock_visit(visit)
     rule = rule_for(visit, target)
@@ -111,35 +144,98 @@ def transition(visit: Visit, target: VisitStatus, user: Any, comment: str = "") 
         _check_interview_quota(visit)
     if target is VisitStatus.APPROVED:
         _check_findings_accepted(visit)
+    sent: dict[str, Any] = {}
+    if rule.letter_required:
+        sent = _record_letter(visit, letter or Letter(None, ""))
 
     event = VisitEvent(
         visit=visit, user_id=user.id, from_status=visit.status, to_status=target, comment=comment
     )
     visit.status = target
     db.session.add(event)
-    audit.record("visit.transition", visit, from_status=event.from_status, to_status=target.value)
+    audit.record(
+        "visit.transition",
+        visit,
+        from_status=event.from_status,
+        to_status=target.value,
+        **sent,
+    )
     reprisals.follow_visit(visit, user)
     return event
 
 
-def _check_findings_accepted(visit: Visit) -> None:
-    """An approved visit is the record: each of its findings has been reviewed."""
-    pending = db.session.scalar(
-        select(func.count(Finding.id)).where(
-            Finding.visit_id == visit.id,
-            Finding.review_state != ReviewState.ACCEPTED,
-            Finding.live(),
+def _record_letter(visit: Visit, letter: Letter) -> dict[str, Any]:
+    """Keep the day the report went out and the letter's reference; what the audit notes."""
+    reference = letter.reference.strip()
+    if letter.sent_on is None:
+        raise Invalid(_("Enter the day the report was sent."), field="sent_on")
+    if letter.sent_on > npm_today():
+        raise Invalid(_("The day the report was sent cannot be in the future."), field="sent_on")
+    if letter.sent_on < visit.end_date:
+        raise Invalid(
+            _(
+                "The report cannot have been sent before the visit's last day (%(day)s).",
+                day=format_date(visit.end_date),
+            ),
+            field="sent_on",
         )
-    )
+    if not reference:
+        raise Invalid(
+            _("Enter the outgoing reference of the letter that sent the report."),
+            field="letter_reference",
+        )
+    if len(reference) > LETTER_REFERENCE_MAX_LENGTH:
+        raise Invalid(
+            _(
+                "The reference can be at most %(max)d characters long.",
+                max=LETTER_REFERENCE_MAX_LENGTH,
+            ),
+            field="letter_reference",
+        )
+    visit.sent_on = letter.sent_on
+    visit.letter_reference = reference
+    return {"sent_on": letter.sent_on.isoformat(), "letter_reference": reference}
+
+
+def findings_before_approval(visit: Visit) -> list[tuple[int, int, ReviewState]]:
+    """(id, number, review state) of the visit's live findings not accepted yet."""
+    return [
+        (finding_id, number, state)
+        for finding_id, number, state in db.session.execute(
+            select(Finding.id, Finding.number, Finding.review_state)
+            .where(
+                Finding.visit_id == visit.id,
+                Finding.review_state != ReviewState.ACCEPTED,
+                Finding.live(),
+            )
+            .order_by(Finding.number)
+        )
+    ]
+
+
+def _check_findings_accepted(visit: Visit) -> None:
+    """An approved visit is the record: each of its findings has been accepted.
+
+    The refusal says, finding by finding, who must do what: a returned
+    finding waits for the team to revise and resubmit it, not for a
+    supervisor (the visit page lists them, with links).
+    """
+    pending = findings_before_approval(visit)
     if pending:
+        needs = " ".join(
+            _("Finding %(number)d is %(needed)s.", number=number, needed=APPROVAL_NEEDS[state])
+            for _id, number, state in pending
+        )
         raise WrongState(
             ngettext(
-                "%(num)d finding of this visit is not accepted yet: accept it, or return "
-                "it to the team, before approving the visit.",
-                "%(num)d findings of this visit are not accepted yet: accept them, or "
-                "return them to the team, before approving the visit.",
-                pending,
+                "%(num)d finding of this visit is not accepted yet, so the visit cannot "
+                "be approved.",
+                "%(num)d findings of this visit are not accepted yet, so the visit cannot "
+                "be approved.",
+                len(pending),
             )
+            + " "
+            + needs
         )
 
 

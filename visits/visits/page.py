@@ -7,6 +7,8 @@ form that comes back to it with an error.
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Sequence
 from typing import Any
 
 from flask_babel import gettext as _
@@ -18,7 +20,15 @@ from visits import reprisals
 from visits.access.perms import VisitPerms
 from visits.extensions import db
 from visits.forms import EmptyForm
-from visits.models import ReprisalCheck, Visit, VisitEvent, VisitType
+from visits.models import (
+    Finding,
+    ReprisalCheck,
+    ReviewState,
+    Visit,
+    VisitEvent,
+    VisitStatus,
+    VisitType,
+)
 from visits.models.attachment import attachments_of
 from visits.models.checklist import answers_of
 from visits.models.finding import findings_of
@@ -33,8 +43,11 @@ def check_prefix(check: ReprisalCheck) -> str:
     return f"check{check.id}-"
 
 
-def detail_context(visit: Visit, **forms: Any) -> dict[str, Any]:
-    """What the visit page shows this user; ``forms`` replace the blank ones."""
+def detail_context(visit: Visit, review: ReviewState | None = None, **forms: Any) -> dict[str, Any]:
+    """What the visit page shows this user; ``forms`` replace the blank ones.
+
+    ``review`` narrows the findings list to the findings in that review state.
+    """
     perms = VisitPerms.of(current_user, visit)
     events = db.session.scalars(
         select(VisitEvent)
@@ -58,11 +71,12 @@ def detail_context(visit: Visit, **forms: Any) -> dict[str, Any]:
     if team_form is None and perms.can_edit:
         team_form = MemberForm(formdata=None)
         team_form.set_people(services.team_candidates(visit))
+    findings = db.session.scalars(findings_of(visit.id)).all()
     context.update(
         **reprisal_checks_context(visit, forms.get("check_form")),
+        **findings_context(visit, findings, review),
         checklist=services.group_answers(db.session.scalars(answers_of(visit.id)).all()),
         interviews=db.session.scalars(interviews_of(visit.id)).all(),
-        findings=db.session.scalars(findings_of(visit.id)).all(),
         attachments=db.session.scalars(attachments_of(visit.id)).all(),
         quota=services.interview_quota(visit)
         if visit.visit_type is VisitType.COMPREHENSIVE
@@ -70,6 +84,29 @@ def detail_context(visit: Visit, **forms: Any) -> dict[str, Any]:
         team_form=team_form,
     )
     return context
+
+
+def findings_context(
+    visit: Visit, findings: Sequence[Finding], review: ReviewState | None
+) -> dict[str, Any]:
+    """The findings list (narrowed to one review state), its counts, and what stands
+    before approval: each finding of a visit under review not accepted yet, with what
+    it needs (a returned one, the team's revision)."""
+    counts = Counter(finding.review_state for finding in findings)
+    before_approval = []
+    if visit.status is VisitStatus.IN_REVIEW:
+        before_approval = [
+            (finding, services.APPROVAL_NEEDS[finding.review_state])
+            for finding in findings
+            if finding.review_state is not ReviewState.ACCEPTED
+        ]
+    return {
+        "findings": [f for f in findings if review is None or f.review_state is review],
+        "findings_total": len(findings),
+        "review_counts": [(state, counts[state]) for state in ReviewState if counts[state]],
+        "review_filter": review,
+        "before_approval": before_approval,
+    }
 
 
 def reprisal_checks_context(

@@ -43,7 +43,15 @@ from visits.models import (
     VisitType,
 )
 from visits.models.base import check_version, utcnow
-from visits.visits.lifecycle import Transition, allowed_transitions, rule_for, transition
+from visits.visits.lifecycle import (
+    APPROVAL_NEEDS,
+    Letter,
+    Transition,
+    allowed_transitions,
+    findings_before_approval,
+    rule_for,
+    transition,
+)
 from visits.visits.rules import (
     InterviewQuota,
     check_dates,
@@ -53,12 +61,15 @@ from visits.visits.rules import (
 )
 
 __all__ = [
+    "APPROVAL_NEEDS",
     "AnswerGroup",
     "InterviewQuota",
+    "Letter",
     "Transition",
     "add_member",
     "allowed_transitions",
     "create_visit",
+    "findings_before_approval",
     "first_unfinished",
     "group_answers",
     "group_named",

@@ -32,6 +32,7 @@ from visits.models import (
     Place,
     PlannedVisit,
     ReprisalOutcome,
+    ReviewState,
     Visit,
     VisitStatus,
     VisitType,
@@ -133,7 +134,8 @@ def new() -> Response | tuple[str, int]:
 def detail(visit_id: int) -> str:
     """A visit: its metadata for everyone; its content for its team and supervisors."""
     visit = visit_or_404(visit_id)
-    return render_template("visits/detail.html", **detail_context(visit))
+    review = ReviewState.parse(request.args.get("review"))
+    return render_template("visits/detail.html", **detail_context(visit, review=review))
 
 
 @bp.route("/<int:visit_id>/edit", methods=["GET", "POST"])
@@ -244,7 +246,10 @@ def transition(visit_id: int) -> Response | tuple[str, int]:
             rule = services.rule_for(visit, target)
             require(rule.may(current_user, visit), rule.refusal)
             comment = form.comment.data or ""
-            if commit_or_refuse(form, services.transition, visit, target, current_user, comment):
+            letter = services.Letter(form.sent_on.data, form.letter_reference.data or "")
+            if commit_or_refuse(
+                form, services.transition, visit, target, current_user, comment, letter
+            ):
                 flash(_("The visit is now %(status)s.", status=visit.status.label), "success")
                 return redirect(detail_url(visit))
     return render_form("visits/detail.html", form, **detail_context(visit, transition_form=form))
