@@ -336,6 +336,8 @@ def test_the_visit_list_filters_by_dates_typed_the_local_way(
     hidden = client.get(f"/visits/?date_from={typed_day(today + timedelta(days=400))}")
     wrong = client.get("/visits/?date_from=1.13.2026")
 
+    # In the filter bar, the format is the box's placeholder: the fields stay in line.
+    assert 'placeholder="DD.MM.YYYY"' in field_html(shown.get_data(as_text=True), "date_to")
     assert "No visit matches these filters." not in shown.get_data(as_text=True)
     assert "No visit matches these filters." in hidden.get_data(as_text=True)
     page = wrong.get_data(as_text=True)
