@@ -79,6 +79,9 @@ class _FormParser(HTMLParser):
         name = attributes.get("name", "")
         if tag == "input" and name:
             kind = attributes.get("type", "text").lower()
+            if "data-date" in attributes:
+                # The app's date field: a text box a person types a date into.
+                kind = "date"
             self._form.controls.append(
                 Control(kind, name, attributes.get("value", ""), "checked" in attributes)
             )

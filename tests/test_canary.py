@@ -355,7 +355,7 @@ def test_the_walk_reads_every_field_of_a_form_from_its_html() -> None:
     html = """
     <form method="post" action="/visits/1/edit"><input type="hidden" name="csrf_token" value="t">
       <input name="joint_with"><textarea name="purpose">old</textarea>
-      <input type="date" name="start_date" value="2026-01-01">
+      <input type="text" name="start_date" value="01.01.2026" data-date="DD.MM.YYYY">
       <select name="visit_type"><option value="special" selected>Special</option></select>
       <input type="file" name="file"><button type="submit" name="target" value="x">Go</button>
     </form><form method="get"><input name="q"></form>"""

@@ -159,12 +159,13 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _register_hooks(app: Flask) -> None:
-    from flask_babel import get_locale
+    from flask_babel import format_number, get_locale
     from flask_babel import gettext as _
 
     from visits.access import can
     from visits.audit import reads as audit_reads
-    from visits.i18n import LANGUAGE_NAMES
+    from visits.i18n import LANGUAGE_NAMES, show_day
+    from visits.models.attachment import CAPTION_MAX_LENGTH
     from visits.web import once
     from visits.web.error_pages import register_error_handlers
     from visits.web.guard import guard_request
@@ -175,6 +176,10 @@ def _register_hooks(app: Flask) -> None:
     audit_reads.init_app(app)
     app.after_request(add_security_headers)
     register_error_handlers(app)
+    app.jinja_env.filters["day"] = show_day
+    app.jinja_env.globals["format_number"] = format_number
+    # The upload form is written by hand (its file field is not a WTForms field).
+    app.jinja_env.globals["caption_max_length"] = CAPTION_MAX_LENGTH
 
     @app.context_processor
     def template_helpers() -> dict[str, Any]:

@@ -147,6 +147,9 @@ def from_environment(
         "INSTANCE_PATH": str(instance),
         # Empty: the translated "National Preventive Mechanism".
         "NPM_NAME": env.get("NPM_NAME", ""),
+        # The year the NPM began: no visit is dated before it (2012, the year of
+        # Kyrgyzstan's law on its National Centre for the Prevention of Torture).
+        "NPM_FOUNDING_YEAR": env_int(env, "NPM_FOUNDING_YEAR", 2012),
         # Database
         "SQLALCHEMY_DATABASE_URI": database_url(env, instance),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},

@@ -3,6 +3,8 @@ and the helpers that render a form with the right status."""
 
 from __future__ import annotations
 
+import re
+from datetime import date
 from typing import Any
 
 from flask import render_template
@@ -10,12 +12,13 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, IntegerField, SubmitField, TextAreaField
+from wtforms import Field, HiddenField, IntegerField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms.widgets import TextInput
 
 from visits.errors import DomainError
-from visits.i18n import wtforms_translations
+from visits.i18n import npm_today, wtforms_translations
 from visits.models.base import DELETION_REASON_MAX_LENGTH
 from visits.models.choices import Choice
 from visits.web.numbers import database_id
@@ -177,6 +180,100 @@ class IdField(IntegerField):
         except ValueError as error:
             self.data = None
             raise ValueError(str(self.refusal)) from error
+
+
+# --- Dates as people type them ----------------------------------------------------
+
+ENTER_A_DATE = _l("Enter the date as DD.MM.YYYY.")
+NO_SUCH_DAY = _l("There is no such day: check the day and the month.")
+
+_SEPARATOR = r"\s*[./,\-]\s*|\s+"
+# A year followed by the word for "year" (Russian "г.", Kyrgyz "ж."), as documents write it.  # noqa: RUF003
+_YEAR_WORD = r"(?:\s*-?\s*(?:г|ж)\.?|\.)?"
+_DAY_MONTH_YEAR = re.compile(
+    rf"([0-9]{{1,2}})(?:{_SEPARATOR})([0-9]{{1,2}})(?:{_SEPARATOR})([0-9]{{4}}){_YEAR_WORD}",
+    re.IGNORECASE,
+)
+_YEAR_MONTH_DAY = re.compile(r"([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})")
+_DIGITS_ONLY = re.compile(r"([0-9]{2})([0-9]{2})([0-9]{4})")
+
+
+def read_day(text: str) -> date:
+    """The date in what a person typed: 31.12.2026, 31/12/2026, 31-12-2026, 31 12 2026,
+    31122026 (a phone's number pad has no dot), or 2026-12-31 (what browsers and
+    older pages send).
+
+    Day before month, always, and a four-digit year: 01.02.2026 is the first of
+    February in every language of the app. Raises ValueError with the message to show.
+    """
+    typed = text.strip()
+    if match := _YEAR_MONTH_DAY.fullmatch(typed):
+        year, month, day = (int(part) for part in match.groups())
+    elif match := _DAY_MONTH_YEAR.fullmatch(typed) or _DIGITS_ONLY.fullmatch(typed):
+        day, month, year = (int(part) for part in match.groups())
+    else:
+        raise ValueError(str(ENTER_A_DATE))
+    try:
+        return date(year, month, day)
+    except ValueError as error:
+        raise ValueError(str(NO_SUCH_DAY)) from error
+
+
+def typed_day(day: date) -> str:
+    """A date as the date fields show it and as people type it: 31.12.2026."""
+    return f"{day.day:02d}.{day.month:02d}.{day.year:04d}"
+
+
+class DayField(Field):
+    """The one date field of the app: a text box typed as DD.MM.YYYY in every language.
+
+    Not ``<input type="date">``: a browser draws that control in its own
+    language, not the page's (a Russian page in an English Chromium shows
+    mm/dd/yyyy, and 31122026 typed there becomes the year 22026 or nothing at
+    all, then "This field is required"). Here the page says how to type the
+    date, the server reads the usual ways of typing it (``read_day``), and
+    what was typed comes back as typed when it cannot be read, with
+    "Enter the date as DD.MM.YYYY". ``required`` gives that message for an
+    empty field too; an optional field may be left empty.
+
+    Pages render it through the ``field`` macro, which adds the format hint;
+    ``data-date`` marks it as a date for tests that fill forms from HTML.
+    """
+
+    widget = TextInput()
+
+    def __init__(
+        self,
+        label: Any = None,
+        validators: Any = None,
+        *,
+        required: bool = False,
+        **kwargs: Any,
+    ) -> None:
+        first = InputRequired(ENTER_A_DATE) if required else Optional()
+        render_kw = {"autocomplete": "off", "spellcheck": "false", "data-date": "DD.MM.YYYY"}
+        render_kw.update(kwargs.pop("render_kw", None) or {})
+        super().__init__(label, [first, *(validators or [])], render_kw=render_kw, **kwargs)
+
+    @property
+    def format_hint(self) -> str:
+        """How to type the date, shown under the field."""
+        return _("DD.MM.YYYY, for example %(example)s", example=typed_day(npm_today()))
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return str(self.raw_data[0])
+        return typed_day(self.data) if isinstance(self.data, date) else ""
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        if not valuelist or not str(valuelist[0]).strip():
+            self.data = None
+            return
+        try:
+            self.data = read_day(str(valuelist[0]))
+        except ValueError:
+            self.data = None
+            raise
 
 
 def enum_choices(choice: type[Choice], blank: LazyString | None = None) -> list[SelectChoice]:

@@ -7,7 +7,7 @@ from typing import Any
 
 from babel import support
 from flask import current_app, g, has_request_context, request, session
-from flask_babel import get_locale, get_timezone
+from flask_babel import format_date, get_locale, get_timezone
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -29,6 +29,23 @@ def npm_today() -> date:
     A visit in Bishkek ends at midnight there, not at midnight UTC.
     """
     return datetime.now(get_timezone()).date()
+
+
+def add_years(day: date, years: int) -> date:
+    """The same day ``years`` later; 29 February becomes the 28th in a common year."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
+def show_day(day: date | None, style: str = "medium") -> str:
+    """A date as the reader's language writes it (Babel): the one way pages show a date.
+
+    Templates use it as the ``day`` filter: ``{{ visit.start_date|day }}``,
+    ``|day("long")`` where there is room. Nothing (None) shows as nothing.
+    """
+    return format_date(day, style) if day is not None else ""
 
 
 def select_locale() -> str:

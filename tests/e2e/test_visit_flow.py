@@ -24,21 +24,36 @@ from pathlib import Path
 import pytest
 from babel.dates import format_date
 from flask import Flask
+from flask_babel import force_locale
 from PIL import Image, ImageDraw
 from playwright.sync_api import BrowserContext, Locator, Page, expect
+from sqlalchemy import select
 
 from tests.factories import World, add, build_world, make_place, make_reference
 from tests.support import Account
 from visits.extensions import db
-from visits.i18n import npm_today
-from visits.models import ChecklistItem, ChecklistKind, Role, Team, TeamMember, ThematicArea
+from visits.i18n import add_years, npm_today, wtforms_translations
+from visits.models import (
+    ChecklistItem,
+    ChecklistKind,
+    MonitoringPlan,
+    Place,
+    PlannedVisit,
+    Role,
+    Team,
+    TeamMember,
+    ThematicArea,
+    VisitType,
+)
 
 from .conftest import TIMEOUT_MS
 from .test_browser import (
     assert_no_serious_axe_violations,
+    catalog,
     expect_dashboard,
     sign_in,
     switch_language,
+    tr,
 )
 
 pytestmark = pytest.mark.e2e
@@ -801,3 +816,188 @@ def test_visit_pages_in_russian_and_kyrgyz(
     sign_in(page, supervisor)
     expect_dashboard(page, supervisor)
     check_pages_in(page, locale, SUPERVISOR_PAGES, artifacts_dir)
+
+
+# --- 3. A visit typed in a browser set to Russian or Kyrgyz ------------------------
+
+
+BROWSER_LOCALES = {"ru": "ru-RU", "ky": "ky-KG"}
+
+
+def typed(day: date, separator: str = ".") -> str:
+    """A date as people of the NPM type it: day, month, year."""
+    return f"{day.day:02d}{separator}{day.month:02d}{separator}{day.year}"
+
+
+def app_says(app: Flask, locale: str, message: str, plural: str = "", n: int = 0) -> str:
+    """A WTForms message as the app says it in ``locale`` (its catalog, ours for ky)."""
+    with app.test_request_context(), force_locale(locale):
+        text = wtforms_translations.ngettext(message, plural, n) if plural else message
+    assert text != message, f"{message!r} has no {locale!r} translation"
+    return text
+
+
+@pytest.fixture
+def planned(app: Flask, scene: Scene) -> int:
+    """The place of the scene, on this year's plan: the plan entry's id."""
+    with app.app_context():
+        place = db.session.scalars(select(Place).where(Place.name == PLACE)).one()
+        plan = add(MonitoringPlan(year=npm_today().year))
+        entry = add(
+            PlannedVisit(
+                plan=plan,
+                place=place,
+                month=scene.first_day.month,
+                visit_type=VisitType.COMPREHENSIVE,
+                reason="Complaints about conditions",
+            )
+        )
+        db.session.commit()
+        return entry.id
+
+
+@pytest.mark.parametrize("locale", ["ru", "ky"])
+def test_a_visit_typed_in_a_browser_set_to_russian_or_kyrgyz(
+    app: Flask,
+    new_context: Callable[..., BrowserContext],
+    scene: Scene,
+    planned: int,
+    monitor: Account,
+    artifacts_dir: Path,
+    locale: str,
+) -> None:
+    def t(message: str, **variables: str) -> str:
+        return tr(locale, message, **variables)
+
+    with app.app_context():
+        today = npm_today()
+
+    page = new_context(locale=BROWSER_LOCALES[locale], reduced_motion="reduce").new_page()
+    # The browser asks for the language: the app answers in it, from the first page.
+    page.goto("/auth/login")
+    expect(page.locator("html")).to_have_attribute("lang", locale)
+    assert page.evaluate("navigator.language") == BROWSER_LOCALES[locale]
+    sign_in(page, monitor, locale=locale)
+    expect_dashboard(page, monitor, locale)
+
+    # --- From the plan to a new visit, its dates typed -----------------------
+    page.get_by_role("navigation", name=t("Main menu")).get_by_role(
+        "link", name=t("Plan"), exact=True
+    ).click()
+    expect(heading(page)).to_have_text(t("Monitoring plan %(year)s", year=str(today.year)))
+    page.get_by_role("link", name=f"{t('Start visit')} — {PLACE}", exact=True).click()
+    expect(heading(page)).to_have_text(t("New visit"))
+    first_day = page.get_by_label(t("First day"), exact=True)
+    last_day = page.get_by_label(t("Last day"), exact=True)
+    # The page, not the browser's own control, says how to type a date, in its language.
+    assert first_day.get_attribute("type") == "text"
+    expect(page.locator("#start_date-hint")).to_have_text(
+        t("DD.MM.YYYY, for example %(example)s", example=typed(today))
+    )
+
+    # A date mistyped, one that does not exist, a year that is a slip of the keyboard.
+    first_day.press_sequentially(f"31.02.{scene.first_day.year}")
+    last_day.press_sequentially(typed(scene.last_day)[:-2])
+    page.get_by_role("button", name=t("Create the visit"), exact=True).click()
+    expect(heading(page)).to_have_text(t("New visit"))
+    expect(page.locator("#start_date-error")).to_have_text(
+        t("There is no such day: check the day and the month.")
+    )
+    expect(page.locator("#end_date-error")).to_have_text(t("Enter the date as DD.MM.YYYY."))
+    expect(first_day).to_have_value(f"31.02.{scene.first_day.year}")
+    expect(last_day).to_have_value(typed(scene.last_day)[:-2])
+    page.screenshot(path=artifacts_dir / f"new-visit-dates-{locale}.png", full_page=True)
+    assert_no_serious_axe_violations(page)
+
+    slip = scene.last_day.replace(year=scene.last_day.year + 40)
+    first_day.fill("")
+    first_day.press_sequentially(typed(scene.first_day))
+    last_day.fill("")
+    last_day.press_sequentially(typed(slip))
+    page.get_by_role("button", name=t("Create the visit"), exact=True).click()
+    expect(page.locator("#end_date-error")).to_contain_text(str(slip.year))
+    expect(page.locator("#end_date-error")).to_contain_text(
+        format_date(add_years(today, 2), "medium", locale=locale)
+    )
+
+    last_day.fill("")
+    last_day.press_sequentially(typed(scene.last_day, "/"))
+    page.get_by_role("button", name=t("Create the visit"), exact=True).click()
+    expect(heading(page)).to_have_text(re.compile(rf"^V-{scene.first_day.year}-\d{{4}} {PLACE}$"))
+    reference = heading(page).inner_text().split()[0]
+    expect_flash(page, t("Visit %(reference)s created.", reference=reference))
+    expect(meta(page, t("Dates"))).to_have_text(
+        f"{format_date(scene.first_day, 'long', locale=locale)} – "
+        f"{format_date(scene.last_day, 'long', locale=locale)}"
+    )
+
+    # --- Preparing, then on site ----------------------------------------------------
+    for button, new_status in (
+        ("Start preparing", "Preparing"),
+        ("The team is on site", "On site"),
+    ):
+        section(page, t("Progress")).get_by_role("button", name=t(button), exact=True).click()
+        expect_flash(page, t("The visit is now %(status)s.", status=t(new_status)))
+        expect(status(page)).to_have_text(t(new_status))
+
+    # --- An interview, its date typed -----------------------------------------------
+    section(page, t("Interviews")).get_by_role("link", name=t("New interview"), exact=True).click()
+    expect(heading(page)).to_have_text(t("New interview"))
+    page.get_by_label(t("Kind of interview"), exact=True).select_option("individual")
+    page.get_by_label(t("Date of the interview"), exact=True).press_sequentially(
+        typed(scene.first_day)
+    )
+    page.get_by_label(t("Consent"), exact=True).select_option("anonymous")
+    page.get_by_label(t("Date consent was given"), exact=True).press_sequentially(
+        typed(scene.first_day, " ")
+    )
+    page.get_by_label(t("Notes"), exact=True).fill("Күзөтчүлөр түнкүсүн кыйкырышат.")
+    page.get_by_role("button", name=t("Save the interview"), exact=True).click()
+    expect(heading(page)).to_have_text(re.compile(rf"^{re.escape(reference)}-I\d+$"))
+    expect(record_field(page, t("Date of the interview"))).to_have_text(
+        format_date(scene.first_day, "medium", locale=locale)
+    )
+    expect(record_field(page, t("Consent"))).to_have_text(
+        f"{t('May be used anonymously')} ({format_date(scene.first_day, 'medium', locale=locale)})"
+    )
+    back_to_visit(page, reference)
+
+    # --- A finding whose title is too long: refused, kept whole, then saved ----------
+    section(page, t("Findings")).get_by_role("link", name=t("New finding"), exact=True).click()
+    expect(heading(page)).to_have_text(t("New finding"))
+    title = page.get_by_label(t("Title"), exact=True)
+    expect(page.locator("#title-hint")).to_have_text(
+        catalog(locale).ngettext("Up to %(num)s character.", "Up to %(num)s characters.", 200)
+        % {"num": "200"}
+    )
+    too_long = "Камераларда күндүзгү жарык жок. " * 8
+    title.fill(too_long)
+    page.get_by_label(t("Thematic area"), exact=True).select_option("material_conditions")
+    page.get_by_label(t("What the team found"), exact=True).fill("Камерада терезе жок.")
+    page.get_by_label(t("Severity"), exact=True).select_option("medium")
+    page.get_by_label(t("Confidentiality"), exact=True).select_option("internal")
+    page.get_by_label(t("Source"), exact=True).select_option("observation")
+    page.get_by_role("button", name=t("Save the finding"), exact=True).click()
+    expect(heading(page)).to_have_text(t("New finding"))
+    too_long_message = app_says(
+        app,
+        locale,
+        "Field cannot be longer than %(max)d character.",
+        "Field cannot be longer than %(max)d characters.",
+        200,
+    ) % {"max": 200}
+    expect(page.locator("#title-error")).to_have_text(too_long_message)
+    expect(title).to_have_value(too_long)
+    title.fill("Камераларда күндүзгү жарык жок")
+    page.get_by_role("button", name=t("Save the finding"), exact=True).click()
+    expect(heading(page)).to_have_text(
+        t("Finding %(number)d: %(title)s", number=1, title="Камераларда күндүзгү жарык жок")
+    )
+    back_to_visit(page, reference)
+
+    # The visit page, in the browser's language all along.
+    expect(page.locator("html")).to_have_attribute("lang", locale)
+    expect(
+        section(page, t("Findings")).get_by_role("link", name="Камераларда күндүзгү жарык жок")
+    ).to_have_count(1)
+    assert not re.search(r"\d{4}-\d{2}-\d{2}", page.locator("main").inner_text()), "no ISO date"

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, IntegerField, SelectField, StringField
+from wtforms import IntegerField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, NumberRange, Optional, ValidationError
 
 from visits.audit.reading import ACTION_LABELS, OBJECT_LABELS, AuditFilters, user_choices
-from visits.forms import Form
+from visits.forms import DayField, Form
 
 
 def object_type_choices() -> list[SelectChoice]:
@@ -43,10 +43,10 @@ class AuditFilterForm(Form):
         _l("Object number"),
         validators=[Optional(), NumberRange(min=1, max=2_147_483_647)],
     )
-    date_from = DateField(_l("From"), validators=[Optional()])
-    date_to = DateField(_l("To"), validators=[Optional()])
+    date_from = DayField(_l("From"))
+    date_to = DayField(_l("To"))
 
-    def validate_date_to(self, field: DateField) -> None:
+    def validate_date_to(self, field: DayField) -> None:
         if self.date_from.data and field.data and field.data < self.date_from.data:
             raise ValidationError(_l("The end of the period is before its start."))
 

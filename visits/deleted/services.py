@@ -75,9 +75,15 @@ def soft_delete(obj: SoftDeletable, user: User, reason: str) -> None:
         raise Invalid(
             _("Say why it is deleted: the reason is kept with the record."), field="reason"
         )
+    if len(reason) > DELETION_REASON_MAX_LENGTH:
+        # Refused, never cut: the reason is kept as the person wrote it.
+        raise Invalid(
+            _("Keep the reason under %(num)d characters.", num=DELETION_REASON_MAX_LENGTH),
+            field="reason",
+        )
     obj.deleted_at = utcnow()
     obj.deleted_by_id = user.id
-    obj.deletion_reason = reason[:DELETION_REASON_MAX_LENGTH]
+    obj.deletion_reason = reason
     record(
         f"{AUDIT_NAMES[kind_of(obj)]}.delete",
         obj,

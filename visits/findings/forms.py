@@ -29,6 +29,10 @@ from visits.models import (
 )
 from visits.models.finding import TITLE_MAX_LENGTH
 
+# Encrypted texts have no column limit: these keep a pasted document out.
+TEXT_MAX_LENGTH = 100_000
+ALLEGATION_MAX_LENGTH = 10_000
+
 BLANK = _l("Choose…")
 
 
@@ -60,14 +64,22 @@ class FindingForm(CreateForm, VersionedForm):
     )
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=TITLE_MAX_LENGTH)])
     text = TextAreaField(
-        _l("What the team found"), validators=[DataRequired()], render_kw={"rows": 10}
+        _l("What the team found"),
+        validators=[DataRequired(), Length(max=TEXT_MAX_LENGTH)],
+        render_kw={"rows": 10},
     )
     alleges_ill_treatment = BooleanField(_l("This finding alleges torture or ill-treatment"))
     # No Optional(): it would stop the check that an allegation says what it was.
-    allegation_what = TextAreaField(_l("What was alleged"))
+    allegation_what = TextAreaField(
+        _l("What was alleged"), validators=[Length(max=ALLEGATION_MAX_LENGTH)]
+    )
     allegation_when = StringField(_l("When"), validators=[Optional(), Length(max=200)])
-    allegation_by_whom = TextAreaField(_l("By whom"), validators=[Optional()])
-    allegation_medical_evidence = TextAreaField(_l("Medical evidence"), validators=[Optional()])
+    allegation_by_whom = TextAreaField(
+        _l("By whom"), validators=[Optional(), Length(max=ALLEGATION_MAX_LENGTH)]
+    )
+    allegation_medical_evidence = TextAreaField(
+        _l("Medical evidence"), validators=[Optional(), Length(max=ALLEGATION_MAX_LENGTH)]
+    )
     allegation_consent_to_transmit = BooleanField(
         _l("The person consents to the allegation being transmitted to the authorities")
     )

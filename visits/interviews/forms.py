@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
-    DateField,
     IntegerField,
     SelectField,
     StringField,
@@ -23,10 +24,27 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from visits.forms import CreateForm, Form, VersionedForm, enum_choices
-from visits.i18n import npm_today
+from visits.forms import CreateForm, DayField, Form, VersionedForm, enum_choices
+from visits.i18n import npm_today, show_day
 from visits.interviews.services import InterviewInput
 from visits.models import ConsentScope, InterviewKind
+from visits.visits.rules import founding_year
+
+
+def check_day_past(day: date | None) -> None:
+    """An interview's day: not in the future, not before the NPM began (a mistyped year)."""
+    if day is None:
+        return
+    if day > npm_today():
+        raise ValidationError(_l("This date is in the future."))
+    if day.year < founding_year():
+        raise ValidationError(
+            _(
+                "%(day)s is before %(year)d, when the NPM began its visits: check the year.",
+                day=show_day(day),
+                year=founding_year(),
+            )
+        )
 
 
 class InterviewForm(CreateForm, VersionedForm):
@@ -42,13 +60,13 @@ class InterviewForm(CreateForm, VersionedForm):
         default=1,
         validators=[InputRequired(), NumberRange(min=1, max=10_000)],
     )
-    conducted_on = DateField(_l("Date of the interview"), validators=[Optional()])
+    conducted_on = DayField(_l("Date of the interview"))
     consent_scope = SelectField(
         _l("Consent"),
         choices=lambda: enum_choices(ConsentScope, blank=_l("Choose…")),
         validators=[DataRequired()],
     )
-    consent_date = DateField(_l("Date consent was given"), validators=[Optional()])
+    consent_date = DayField(_l("Date consent was given"))
     real_name = StringField(_l("Real name"), validators=[Optional(), Length(max=200)])
     identifying_details = TextAreaField(
         _l("Identifying details"), validators=[Optional(), Length(max=5_000)]
@@ -63,13 +81,11 @@ class InterviewForm(CreateForm, VersionedForm):
         if field.data and field.data > 1 and self.kind.data != InterviewKind.GROUP.value:
             raise ValidationError(_l("Only a group interview can have more than one person."))
 
-    def validate_conducted_on(self, field: DateField) -> None:
-        if field.data and field.data > npm_today():
-            raise ValidationError(_l("This date is in the future."))
+    def validate_conducted_on(self, field: DayField) -> None:
+        check_day_past(field.data)
 
-    def validate_consent_date(self, field: DateField) -> None:
-        if field.data and field.data > npm_today():
-            raise ValidationError(_l("This date is in the future."))
+    def validate_consent_date(self, field: DayField) -> None:
+        check_day_past(field.data)
 
     def validate(self, extra_validators: Any = None) -> bool:
         valid = super().validate(extra_validators)

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from flask import flash, redirect, request, url_for
-from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -24,6 +22,7 @@ from visits.access.rules import can_see_identity
 from visits.deleted import services as deletion
 from visits.errors import ChangedMeanwhile
 from visits.forms import DeleteForm, render_conflict, render_form
+from visits.i18n import show_day
 from visits.interviews import bp, services
 from visits.interviews.forms import InterviewForm, WithdrawConsentForm
 from visits.models import Interview, Visit
@@ -33,10 +32,6 @@ from visits.web.marks import form_view
 FORM_TEMPLATE = "interviews/_form.html"
 
 ViewResult = Response | tuple[str, int]
-
-
-def _date(value: date | None) -> str:
-    return format_date(value, "medium") if value else ""
 
 
 def _detail_url(interview: Interview) -> str:
@@ -55,9 +50,9 @@ def _saved_values(interview: Interview) -> list[tuple[Any, Any]]:
     values: list[tuple[Any, Any]] = [
         (form.kind.label.text, interview.kind.label),
         (form.people_count.label.text, interview.people_count),
-        (form.conducted_on.label.text, _date(interview.conducted_on)),
+        (form.conducted_on.label.text, show_day(interview.conducted_on)),
         (form.consent_scope.label.text, interview.consent_scope.label),
-        (form.consent_date.label.text, _date(interview.consent_date)),
+        (form.consent_date.label.text, show_day(interview.consent_date)),
     ]
     if can_see_identity(current_user, interview.visit):
         values += [

@@ -9,7 +9,6 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from wtforms import (
     BooleanField,
-    DateField,
     IntegerField,
     RadioField,
     SelectField,
@@ -21,7 +20,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from visits.extensions import db
-from visits.forms import CreateForm, Form, VersionedForm, enum_choices
+from visits.forms import CreateForm, DayField, Form, VersionedForm, enum_choices
 from visits.models import (
     Answer,
     ChecklistAnswer,
@@ -96,10 +95,10 @@ class VisitFilterForm(Form):
         choices=lambda: [SelectChoice("", _l("Anyone")), *people_choices()],
         validators=[Optional()],
     )
-    date_from = DateField(_l("From"), validators=[Optional()])
-    date_to = DateField(_l("To"), validators=[Optional()])
+    date_from = DayField(_l("From"))
+    date_to = DayField(_l("To"))
 
-    def validate_date_to(self, field: DateField) -> None:
+    def validate_date_to(self, field: DayField) -> None:
         if self.date_from.data and field.data and field.data < self.date_from.data:
             raise ValidationError(_l("The end of the period is before its start."))
 
@@ -129,8 +128,8 @@ class NewVisitForm(CreateForm):
     joint_with = StringField(
         _l("Joint visit with"), validators=[Optional(), Length(max=JOINT_WITH_MAX_LENGTH)]
     )
-    start_date = DateField(_l("First day"), validators=[DataRequired()])
-    end_date = DateField(_l("Last day"), validators=[DataRequired()])
+    start_date = DayField(_l("First day"), required=True)
+    end_date = DayField(_l("Last day"), required=True)
     purpose = TextAreaField(_l("Purpose"), validators=[Optional(), Length(max=TEXT_LIMIT)])
     submit = SubmitField(_l("Create the visit"))
 
@@ -154,8 +153,8 @@ class VisitForm(VersionedForm):
     joint_with = StringField(
         _l("Joint visit with"), validators=[Optional(), Length(max=JOINT_WITH_MAX_LENGTH)]
     )
-    start_date = DateField(_l("First day"), validators=[DataRequired()])
-    end_date = DateField(_l("Last day"), validators=[DataRequired()])
+    start_date = DayField(_l("First day"), required=True)
+    end_date = DayField(_l("Last day"), required=True)
     purpose = TextAreaField(_l("Purpose"), validators=[Optional(), Length(max=TEXT_LIMIT)])
     population_total = IntegerField(
         _l("People held on the day"),
@@ -222,10 +221,10 @@ class MemberForm(CreateForm):
 class TransitionForm(Form):
     """One form, one button per allowed move (the button's value is the target)."""
 
-    target = StringField(_l("Next step"), validators=[Optional()])
+    target = StringField(_l("Next step"), validators=[Optional(), Length(max=40)])
     comment = TextAreaField(_l("Comment"), validators=[Optional(), Length(max=TEXT_LIMIT)])
     # Only the step that sends the report asks for these (``Rule.letter_required``).
-    sent_on = DateField(_l("Day the report was sent"), validators=[Optional()])
+    sent_on = DayField(_l("Day the report was sent"), validators=[Optional()])
     letter_reference = StringField(
         _l("Outgoing reference of the letter"),
         validators=[Optional(), Length(max=LETTER_REFERENCE_MAX_LENGTH)],

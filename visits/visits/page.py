@@ -20,6 +20,7 @@ from visits import reprisals
 from visits.access.perms import VisitPerms
 from visits.extensions import db
 from visits.forms import EmptyForm
+from visits.i18n import show_day
 from visits.models import (
     Finding,
     ReprisalCheck,
@@ -179,8 +180,8 @@ def saved_details(visit: Visit) -> list[tuple[Any, Any]]:
         (_("Type of visit"), visit.visit_type.label),
         (_("Announced to the authorities in advance"), _("Yes") if visit.announced else _("No")),
         (_("Joint visit with"), visit.joint_with),
-        (_("First day"), visit.start_date.isoformat()),
-        (_("Last day"), visit.end_date.isoformat()),
+        (_("First day"), show_day(visit.start_date)),
+        (_("Last day"), show_day(visit.end_date)),
         (_("Purpose"), visit.purpose),
         (_("People held on the day"), visit.population_total),
         (_("By category"), by_category),

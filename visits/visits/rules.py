@@ -6,12 +6,14 @@ import math
 from dataclasses import dataclass
 from datetime import date
 
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, select, text
 from sqlalchemy.orm.attributes import set_committed_value
 
 from visits.errors import Invalid, WrongState
 from visits.extensions import db
+from visits.i18n import add_years, npm_today, show_day
 from visits.models import Interview, Visit
 from visits.models.interview import DETAINEE_KINDS
 from visits.models.visit import VISITED_STATUSES
@@ -65,7 +67,55 @@ def check_fieldwork_started(visit: Visit) -> None:
         )
 
 
-def check_dates(start_date: date, end_date: date) -> None:
+# How far ahead a visit may be dated: further is a mistyped year.
+YEARS_AHEAD = 2
+
+
+def founding_year() -> int:
+    """The year the NPM began (``NPM_FOUNDING_YEAR``): nothing it recorded is older."""
+    return int(current_app.config["NPM_FOUNDING_YEAR"])
+
+
+def latest_visit_day() -> date:
+    return add_years(npm_today(), YEARS_AHEAD)
+
+
+def check_visit_day(day: date, field: str) -> None:
+    """Refuse a visit's day before the NPM existed or more than two years ahead.
+
+    Such a date is a slip of the keyboard (2062 for 2026, 0202 for 2020), and
+    it would put the visit first or last in every list for years.
+    """
+    if day.year < founding_year():
+        raise Invalid(
+            _(
+                "%(day)s is before %(year)d, when the NPM began its visits: check the year.",
+                day=show_day(day),
+                year=founding_year(),
+            ),
+            field=field,
+        )
+    if day > latest_visit_day():
+        raise Invalid(
+            _(
+                "%(day)s is more than two years ahead: a visit can be dated up to "
+                "%(latest)s. Check the year.",
+                day=show_day(day),
+                latest=show_day(latest_visit_day()),
+            ),
+            field=field,
+        )
+
+
+def check_dates(start_date: date, end_date: date, saved: Visit | None = None) -> None:
+    """A visit's days: each plausible, the last not before the first.
+
+    A day left as it is on ``saved`` is not checked again: a visit recorded before
+    this rule, or long ago, stays editable.
+    """
+    for field, day in (("start_date", start_date), ("end_date", end_date)):
+        if saved is None or getattr(saved, field) != day:
+            check_visit_day(day, field)
     if end_date < start_date:
         raise Invalid(_("The last day cannot be before the first day."), field="end_date")
 

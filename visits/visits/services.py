@@ -174,7 +174,7 @@ def update_visit(
     """
     check_version(visit, seen_version)
     lock_for_change(visit)
-    check_dates(start_date, end_date)
+    check_dates(start_date, end_date, saved=visit)
     by_category = _checked_population(visit, population_total, population_by_category)
     reason = None if interview_shortfall_reason is None else interview_shortfall_reason.strip()
 
