@@ -7,6 +7,7 @@ form that comes back to it with an error.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from flask_babel import gettext as _
@@ -21,7 +22,7 @@ from visits.forms import EmptyForm
 from visits.models import ReprisalCheck, Visit, VisitEvent, VisitType
 from visits.models.attachment import attachments_of
 from visits.models.checklist import answers_of
-from visits.models.finding import findings_of
+from visits.models.finding import Confidentiality, Finding, findings_of
 from visits.models.interview import interviews_of
 from visits.models.reprisal import checks_due_on, outcomes_recorded_by
 from visits.visits import services
@@ -58,11 +59,18 @@ def detail_context(visit: Visit, **forms: Any) -> dict[str, Any]:
     if team_form is None and perms.can_edit:
         team_form = MemberForm(formdata=None)
         team_form.set_people(services.team_candidates(visit))
+    interviews = db.session.scalars(interviews_of(visit.id)).all()
+    findings = db.session.scalars(findings_of(visit.id)).all()
+    checks = reprisal_checks_context(visit, forms.get("check_form"))
     context.update(
-        **reprisal_checks_context(visit, forms.get("check_form")),
+        **checks,
         checklist=services.group_answers(db.session.scalars(answers_of(visit.id)).all()),
-        interviews=db.session.scalars(interviews_of(visit.id)).all(),
-        findings=db.session.scalars(findings_of(visit.id)).all(),
+        interviews=interviews,
+        findings=findings,
+        print_level=content_level(
+            findings,
+            confidential=bool(interviews or checks["checks"] or checks["recorded_outcomes"]),
+        ),
         attachments=db.session.scalars(attachments_of(visit.id)).all(),
         quota=services.interview_quota(visit)
         if visit.visit_type is VisitType.COMPREHENSIVE
@@ -100,6 +108,19 @@ def reprisal_checks_context(
         "check_forms": check_forms,
         "recorded_outcomes": db.session.scalars(outcomes_recorded_by(visit)).all(),
     }
+
+
+def content_level(findings: Sequence[Finding], confidential: bool) -> Confidentiality:
+    """How a printed visit page is marked: the most restricted of what it shows.
+
+    A visit's content is never public as a whole (its team, checklist notes
+    and photos are internal at least); interviews and reprisal checks are
+    confidential, whatever the findings' own levels.
+    """
+    if confidential:
+        return Confidentiality.CONFIDENTIAL
+    levels = [finding.confidentiality for finding in findings]
+    return Confidentiality.highest([Confidentiality.INTERNAL, *levels])
 
 
 def problem_anchor(forms: dict[str, Any]) -> str | None:
