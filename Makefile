@@ -10,7 +10,7 @@ CATALOGS := $(foreach l,$(LOCALES),translations/$(l)/LC_MESSAGES/messages.mo) \
 # Local development over plain HTTP: cookies cannot be Secure there.
 DEV_ENV := APP_ENV=development SESSION_COOKIE_SECURE=0
 
-.PHONY: run test install translations lint format extract-messages update-messages e2e clean
+.PHONY: run test install translations lint format extract-messages update-messages e2e clean vnu
 
 run: install translations
 	$(DEV_ENV) $(FLASK) db upgrade
@@ -36,6 +36,15 @@ format: install
 	$(BIN)/ruff check --fix .
 
 install: $(STAMP)
+
+# The Nu HTML checker for tests/e2e/test_every_page.py (needs Java to run).
+VNU_VERSION := 26.9.27
+VNU_JAR := $(VENV)/vnu/node_modules/vnu-jar/build/dist/vnu.jar
+vnu: $(VNU_JAR)
+
+$(VNU_JAR):
+	mkdir -p $(VENV)/vnu
+	npm install --prefix $(VENV)/vnu --no-audit --no-fund --silent vnu-jar@$(VNU_VERSION)
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)

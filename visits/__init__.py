@@ -165,6 +165,7 @@ def _register_hooks(app: Flask) -> None:
     from visits.access import can
     from visits.audit import reads as audit_reads
     from visits.i18n import LANGUAGE_NAMES, show_day
+    from visits.models import Confidentiality
     from visits.models.attachment import CAPTION_MAX_LENGTH
     from visits.web import once
     from visits.web.error_pages import register_error_handlers
@@ -185,6 +186,8 @@ def _register_hooks(app: Flask) -> None:
     def template_helpers() -> dict[str, Any]:
         return {
             "can": lambda permission: can(current_user, permission),
+            # Pages mark their printed copies with a level (templates/base.html).
+            "Confidentiality": Confidentiality,
             "language_names": LANGUAGE_NAMES,
             "current_locale": str(get_locale()),
             "npm_name": app.config["NPM_NAME"] or _("National Preventive Mechanism"),

@@ -475,10 +475,10 @@ def test_a_visit_from_creation_to_approval(
     expect(second_row.get_by_role("cell")).to_have_text(
         [
             second.pseudonym,
-            "Individual interview",
-            "1",
             "May be used anonymously",
             "Risk of reprisals",
+            "Individual interview",
+            "1",
         ]
     )
     # Lists never show who the person is.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
@@ -69,9 +70,17 @@ label_choices(
 
 
 class Confidentiality(Choice):
+    """From the least to the most restricted (the order ``highest`` reads)."""
+
     PUBLIC = "public"
     INTERNAL = "internal"
     CONFIDENTIAL = "confidential"
+
+    @classmethod
+    def highest(cls, levels: Iterable[Confidentiality]) -> Confidentiality:
+        """The most restricted of ``levels``: what a page showing them all is marked."""
+        order = list(cls)
+        return max(levels, key=order.index, default=cls.PUBLIC)
 
 
 label_choices(

@@ -32,7 +32,7 @@ from visits.models import (
 )
 from visits.models.attachment import attachments_of
 from visits.models.checklist import answers_of
-from visits.models.finding import findings_of
+from visits.models.finding import Confidentiality, findings_of
 from visits.models.interview import interviews_of
 from visits.models.reprisal import checks_due_on, outcomes_recorded_by
 from visits.visits import services
@@ -72,12 +72,18 @@ def detail_context(visit: Visit, review: ReviewState | None = None, **forms: Any
     if team_form is None and perms.can_edit:
         team_form = MemberForm(formdata=None)
         team_form.set_people(services.team_candidates(visit))
+    interviews = db.session.scalars(interviews_of(visit.id)).all()
     findings = db.session.scalars(findings_of(visit.id)).all()
+    checks = reprisal_checks_context(visit, forms.get("check_form"))
     context.update(
-        **reprisal_checks_context(visit, forms.get("check_form")),
+        **checks,
         **findings_context(visit, findings, review),
         checklist=services.group_answers(db.session.scalars(answers_of(visit.id)).all()),
-        interviews=db.session.scalars(interviews_of(visit.id)).all(),
+        interviews=interviews,
+        print_level=content_level(
+            findings,
+            confidential=bool(interviews or checks["checks"] or checks["recorded_outcomes"]),
+        ),
         attachments=db.session.scalars(attachments_of(visit.id)).all(),
         quota=services.interview_quota(visit)
         if visit.visit_type is VisitType.COMPREHENSIVE
@@ -138,6 +144,19 @@ def reprisal_checks_context(
         "check_forms": check_forms,
         "recorded_outcomes": db.session.scalars(outcomes_recorded_by(visit)).all(),
     }
+
+
+def content_level(findings: Sequence[Finding], confidential: bool) -> Confidentiality:
+    """How a printed visit page is marked: the most restricted of what it shows.
+
+    A visit's content is never public as a whole (its team, checklist notes
+    and photos are internal at least); interviews and reprisal checks are
+    confidential, whatever the findings' own levels.
+    """
+    if confidential:
+        return Confidentiality.CONFIDENTIAL
+    levels = [finding.confidentiality for finding in findings]
+    return Confidentiality.highest([Confidentiality.INTERNAL, *levels])
 
 
 def problem_anchor(forms: dict[str, Any]) -> str | None:
