@@ -3,8 +3,9 @@
 ``places.name`` and ``teams.name`` become ``name_ky``, ``name_ru`` and
 ``name_en`` (at least one given, a check says so; a team's are each unique).
 The existing name goes to the language it is written in: Cyrillic with a
-Kyrgyz letter (ң, ө, ү) to Kyrgyz, other Cyrillic to Russian, anything else
-to English; the other two stay empty until someone enters them.
+Kyrgyz letter (ң, ө, ү) or word (жайы, шаары, абагы, ...) to Kyrgyz, other
+Cyrillic to Russian, anything else to English; the other two stay empty
+until someone enters them.
 
 The downgrade keeps one name per row: the Russian one, else the Kyrgyz,
 else the English (a name the upgrade moved comes back as it was).
@@ -24,12 +25,16 @@ depends_on = None
 
 LANGUAGES = ("ky", "ru", "en")
 KYRGYZ_LETTERS = frozenset("ңөүҢӨҮ")
+# Words of official Kyrgyz names that have no letter of their own.
+KYRGYZ_WORDS = frozenset({"жайы", "шаары", "абагы", "колониясы", "мекемеси", "борбору"})
 HAS_NAME = "coalesce(name_ky, name_ru, name_en) IS NOT NULL"
 LENGTHS = {"places": 200, "teams": 120}
 
 
 def language_of(name: str) -> str:
     if any(letter in KYRGYZ_LETTERS for letter in name):
+        return "ky"
+    if KYRGYZ_WORDS & set(name.lower().split()):
         return "ky"
     if any("\u0400" <= letter <= "\u04ff" for letter in name):
         return "ru"
