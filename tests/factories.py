@@ -89,8 +89,11 @@ def make_reference() -> tuple[Region, PlaceType, Authority]:
 
 
 def make_place(region: Region, place_type: PlaceType, authority: Authority, **fields: Any) -> Place:
+    """A place; ``name`` is its English name (the others stay empty)."""
+    if "name" in fields:
+        fields["name_en"] = fields.pop("name")
     values: dict[str, Any] = {
-        "name": "IVS of Sokuluk district",
+        "name_en": "IVS of Sokuluk district",
         "address": "Sokuluk, Frunze street 1",
         "capacity": 40,
         "population_categories": ["men", "women"],
@@ -279,7 +282,7 @@ def build_world(app: Flask, team_member_id: int) -> World:
             start_date=npm_today() + timedelta(days=20),
         )
         member = visit.members[0]
-        team = add(Team(name="North", lead_id=team_member_id))
+        team = add(Team(name_en="North", lead_id=team_member_id))
         team_member = add(TeamMember(team=team, user_id=team_member_id))
         access_request = add_pending_newcomer(next_visit, team_member_id)
         db.session.commit()

@@ -84,7 +84,7 @@ def plant(app: Flask, monitor: Account, admin: Account, client_as: ClientAs) -> 
     assert manager.post(
         f"/places/{world.place_id}/deactivate", {"reason": place_reason}
     ).status_code in (302, 303)
-    assert manager.post("/admin/teams/new", {"name": team_name}).status_code == 302
+    assert manager.post("/admin/teams/new", {"name_en": team_name}).status_code == 302
     return Planted(
         deletion_reason, place_reason, team_name, finding_id, interview_id, world.next_visit_id
     )

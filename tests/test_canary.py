@@ -155,7 +155,7 @@ def make_scene(
     with app.app_context():
         visit = db.session.get(Visit, world.visit_id)
         assert visit is not None
-        visit.place.name = planted.control  # plain text: the search's control
+        visit.place.name_en = planted.control  # plain text: the search's control
         # A member who is not the lead: the team table offers to remove them.
         db.session.add(VisitMember(visit=visit, user_id=colleague.id))
         spare_visit = make_visit(

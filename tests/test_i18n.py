@@ -287,7 +287,8 @@ def localised_world(app: Flask, team_member_id: int) -> World:
     world = build_world(app, team_member_id)
     with app.app_context():
         for place in db.session.scalars(select(Place)):
-            place.name = f"Сокулук УКЖ {place.id}"
+            place.name_en = None
+            place.name_ky = f"Сокулук УКЖ {place.id}"
             place.address = "Сокулук, Фрунзе көчөсү 1"
         for entry in db.session.scalars(select(PlannedVisit)):
             entry.reason = "Былтыр барылган эмес"

@@ -83,8 +83,11 @@ def visit_place(app: Flask, place_id: int, lead_id: int, ended: date, **fields: 
 
 
 def place_form(registry: Registry, **overrides: object) -> dict[str, object]:
+    """The place form's fields; ``name`` is the English name."""
+    if "name" in overrides:
+        overrides["name_en"] = overrides.pop("name")
     return {
-        "name": "IVS of Kemin district",
+        "name_en": "IVS of Kemin district",
         "place_type_id": str(registry.type_ids[0]),
         "region_id": str(registry.region_ids[0]),
         "authority_id": str(registry.authority_ids[0]),

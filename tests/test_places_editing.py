@@ -57,7 +57,7 @@ def test_bad_place_input_is_explained_and_kept(
     )
     page = response.get_data(as_text=True)
     assert response.status_code == 422
-    assert "This field is required." in page
+    assert "Enter the name in at least one language." in page
     assert "Not a valid integer value." in page
     assert "Field cannot be longer than 500 characters." in page
     assert "Not a valid choice." in page

@@ -46,7 +46,7 @@ def audit_of(app: Flask, prefix: str) -> list[tuple[str, dict[str, Any]]]:
 
 
 def new_team(as_admin: AuthActions, name: str) -> int:
-    response = as_admin.post("/admin/teams/new", {"name": name})
+    response = as_admin.post("/admin/teams/new", {"name_en": name})
     assert response.status_code == 302, text_of(response)
     return int(response.headers["Location"].rsplit("/", 1)[1])
 
@@ -60,7 +60,7 @@ def test_admin_builds_a_team_with_members_and_a_lead(
 
     assert as_admin.post(f"/admin/teams/{team_id}/members", {"user_id": monitor.id}).status_code
     as_admin.post(f"/admin/teams/{team_id}/members", {"user_id": supervisor.id})
-    saved = as_admin.post(f"/admin/teams/{team_id}", {"name": "North", "lead_id": monitor.id})
+    saved = as_admin.post(f"/admin/teams/{team_id}", {"name_en": "North", "lead_id": monitor.id})
 
     assert saved.status_code == 302
     assert team_state(app, team_id) == ("North", monitor.id, [monitor.id, supervisor.id], True)
@@ -82,7 +82,7 @@ def test_the_lead_must_be_a_member(
     as_admin.post(f"/admin/teams/{team_id}/members", {"user_id": monitor.id})
 
     response = as_admin.post(
-        f"/admin/teams/{team_id}", {"name": "Renamed", "lead_id": supervisor.id}
+        f"/admin/teams/{team_id}", {"name_en": "Renamed", "lead_id": supervisor.id}
     )
 
     # The lead is offered among the members only: anyone else is not a valid choice.
@@ -93,15 +93,15 @@ def test_the_lead_must_be_a_member(
         team = db.session.get(Team, team_id)
         assert team is not None
         with pytest.raises(Invalid):
-            teams.update_team(team, "North", supervisor.id)
+            teams.update_team(team, {"name_en": "North"}, supervisor.id)
 
 
 def test_team_names_are_unique_whatever_the_case(app: Flask, as_admin: AuthActions) -> None:
     new_team(as_admin, "North")
     south = new_team(as_admin, "South")
 
-    duplicate = as_admin.post("/admin/teams/new", {"name": "north"})
-    rename = as_admin.post(f"/admin/teams/{south}", {"name": "NORTH", "lead_id": ""})
+    duplicate = as_admin.post("/admin/teams/new", {"name_en": "north"})
+    rename = as_admin.post(f"/admin/teams/{south}", {"name_en": "NORTH", "lead_id": ""})
 
     assert duplicate.status_code == rename.status_code == 422
     assert "A team with this name already exists." in text_of(duplicate)
@@ -136,7 +136,7 @@ def test_removing_a_member_but_never_the_lead(
     team_id = new_team(as_admin, "North")
     for person in (monitor, supervisor):
         as_admin.post(f"/admin/teams/{team_id}/members", {"user_id": person.id})
-    as_admin.post(f"/admin/teams/{team_id}", {"name": "North", "lead_id": monitor.id})
+    as_admin.post(f"/admin/teams/{team_id}", {"name_en": "North", "lead_id": monitor.id})
     with app.app_context():
         members = {
             m.user_id: m.id
@@ -199,7 +199,7 @@ def test_only_administrators_manage_teams(
     for person in (monitor, supervisor):
         auth = AuthActions(client_as(person))
         assert auth.client.get("/admin/teams").status_code == 403
-        assert auth.post("/admin/teams/new", {"name": "Mine"}).status_code == 403
+        assert auth.post("/admin/teams/new", {"name_en": "Mine"}).status_code == 403
 
 
 def test_team_list_makes_as_many_queries_for_many_teams_as_for_few(

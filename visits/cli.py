@@ -17,12 +17,16 @@ from visits.models import Role, User
 from visits.reference.seeding import seed_reference_data
 
 DEMO_ACCOUNTS = (
-    ("admin@npm.example", "Aida Administrator", Role.ADMIN),
-    ("supervisor@npm.example", "Saltanat Supervisor", Role.SUPERVISOR),
-    ("monitor1@npm.example", "Marat Monitor (North)", Role.MONITOR),
-    ("monitor2@npm.example", "Meerim Monitor (South)", Role.MONITOR),
+    ("admin@npm.example", "Айдай Абдыкадырова", Role.ADMIN),
+    ("supervisor@npm.example", "Салтанат Жумабекова", Role.SUPERVISOR),
+    ("monitor1@npm.example", "Марат Токтосунов", Role.MONITOR),
+    ("monitor2@npm.example", "Мээрим Бообекова", Role.MONITOR),
 )
-DEMO_TEAMS = (("North", "monitor1@npm.example"), ("South", "monitor2@npm.example"))
+# Teams North and South, named in Kyrgyz, Russian and English.
+DEMO_TEAMS = (
+    ({"name_ky": "Түндүк", "name_ru": "Север", "name_en": "North"}, "monitor1@npm.example"),
+    ({"name_ky": "Түштүк", "name_ru": "Юг", "name_en": "South"}, "monitor2@npm.example"),
+)
 
 
 def _check_password_length(password: str) -> None:
@@ -91,7 +95,7 @@ def seed_demo_command(password: str | None, force: bool) -> None:
     db.session.commit()
     seed_reference_data()
     db.session.commit()
-    if any([teams.ensure_team(name, lead) for name, lead in DEMO_TEAMS]):
+    if any([teams.ensure_team(names, lead) for names, lead in DEMO_TEAMS]):
         db.session.commit()
         click.echo("Demo teams North and South created.")
     if seed_demo_data():

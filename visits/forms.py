@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 from flask_wtf import FlaskForm
-from wtforms import Field, HiddenField, IntegerField, SubmitField, TextAreaField
+from wtforms import Field, HiddenField, IntegerField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from wtforms.widgets import TextInput
@@ -297,3 +297,42 @@ class DeleteForm(Form):
         ],
     )
     submit = SubmitField(_l("Delete"))
+
+
+# --- Names in Kyrgyz, Russian and English (places, teams) ----------------------
+
+NAME_LABELS = {
+    "ky": _l("Name in Kyrgyz"),
+    "ru": _l("Name in Russian"),
+    "en": _l("Name in English"),
+}
+
+
+def name_field(code: str, max_length: int) -> StringField:
+    return StringField(
+        NAME_LABELS[code],
+        validators=[Optional(), Length(max=max_length)],
+        filters=[strip_text],
+    )
+
+
+class OfficialNamesForm(Form):
+    """A name in each language; at least one is needed (``visits.models.names``)."""
+
+    name_ky = name_field("ky", 200)
+    name_ru = name_field("ru", 200)
+    name_en = name_field("en", 200)
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        valid = super().validate(extra_validators)
+        if any((self.name_ky.data, self.name_ru.data, self.name_en.data)):
+            return valid
+        self.name_ky.errors = [*self.name_ky.errors, _("Enter the name in at least one language.")]
+        return False
+
+    def names(self) -> dict[str, str]:
+        return {
+            "name_ky": self.name_ky.data or "",
+            "name_ru": self.name_ru.data or "",
+            "name_en": self.name_en.data or "",
+        }

@@ -9,10 +9,10 @@ EDITORS_INVALID = expect(302, 403, 403, 422, 422)
 ROWS: dict[tuple[str, str], Row] = {
     ("places.index", "GET"): (None, SIGNED_IN),
     ("places.new", "GET"): (None, EDITORS),
-    ("places.new", "POST"): ({"name": ""}, EDITORS_INVALID),
+    ("places.new", "POST"): ({"name_ky": "", "name_ru": "", "name_en": ""}, EDITORS_INVALID),
     ("places.detail", "GET"): (None, SIGNED_IN),
     ("places.edit", "GET"): (None, EDITORS),
-    ("places.edit", "POST"): ({"name": ""}, EDITORS_INVALID),
+    ("places.edit", "POST"): ({"name_ky": "", "name_ru": "", "name_en": ""}, EDITORS_INVALID),
     ("places.deactivate", "POST"): ({"reason": ""}, EDITORS_INVALID),
     # The world's place is active: reactivating it is refused as a no-op.
     ("places.reactivate", "POST"): ({}, expect(302, 403, 403, 409, 409)),

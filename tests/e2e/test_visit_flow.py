@@ -302,7 +302,7 @@ def scene(app: Flask, make_user: Callable[..., Account], monitor: Account) -> Sc
     doctor = make_user(Role.MONITOR, email="doctor@test.example", name=DOCTOR_NAME)
     with app.app_context():
         # The doctor is on the lead's standing team: they join the visit without approval.
-        team = add(Team(name="North", lead_id=monitor.id))
+        team = add(Team(name_en="North", lead_id=monitor.id))
         for member in (monitor, doctor):
             add(TeamMember(team=team, user_id=member.id))
         region, place_type, authority = make_reference()

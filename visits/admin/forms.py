@@ -8,9 +8,11 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Optional
 
 from visits.config import LOCALES
-from visits.forms import CreateForm, Form, enum_choices, strip_text
+from visits.forms import CreateForm, Form, OfficialNamesForm, enum_choices, name_field
 from visits.i18n import LANGUAGE_LABELS
 from visits.models import Role, TeamMember, User
+
+TEAM_NAME_LENGTH = 120
 
 
 def role_choices() -> list[SelectChoice]:
@@ -65,12 +67,12 @@ class TwoFactorRequirementForm(Form):
     required = BooleanField()
 
 
-class TeamForm(Form):
-    """A team's name and its lead, chosen among its members."""
+class TeamForm(OfficialNamesForm):
+    """A team's names and its lead, chosen among its members."""
 
-    name = StringField(
-        _l("Name of the team"), validators=[DataRequired(), Length(max=120)], filters=[strip_text]
-    )
+    name_ky = name_field("ky", TEAM_NAME_LENGTH)
+    name_ru = name_field("ru", TEAM_NAME_LENGTH)
+    name_en = name_field("en", TEAM_NAME_LENGTH)
     lead_id = SelectField(_l("Lead"), choices=[], validators=[Optional()])
     submit = SubmitField(_l("Save"))
 
@@ -81,10 +83,10 @@ class TeamForm(Form):
         ]
 
 
-class NewTeamForm(CreateForm):
-    name = StringField(
-        _l("Name of the team"), validators=[DataRequired(), Length(max=120)], filters=[strip_text]
-    )
+class NewTeamForm(OfficialNamesForm, CreateForm):
+    name_ky = name_field("ky", TEAM_NAME_LENGTH)
+    name_ru = name_field("ru", TEAM_NAME_LENGTH)
+    name_en = name_field("en", TEAM_NAME_LENGTH)
     submit = SubmitField(_l("Create the team"))
 
 

@@ -38,7 +38,9 @@ def _page_of(team: Team) -> str:
 def _team_form(team: Team) -> TeamForm:
     form = TeamForm(
         formdata=None,
-        name=team.name,
+        name_ky=team.name_ky,
+        name_ru=team.name_ru,
+        name_en=team.name_en,
         lead_id=str(team.lead_id) if team.lead_id is not None else "",
     )
     form.offer_members(team.members)
@@ -84,7 +86,7 @@ def new_team() -> Response | tuple[str, int]:
     """Create a team; members and a lead are added on its page."""
     form = NewTeamForm()
     if form.validate_on_submit():
-        team = commit_once(form, _page_of, teams.create_team, form.name.data or "")
+        team = commit_once(form, _page_of, teams.create_team, form.names())
         if team is not None:
             flash(_("Team %(name)s created. Now add its members.", name=team.name), "success")
             return redirect(url_for("admin.team", team_id=team.id))
@@ -109,7 +111,7 @@ def update_team(team_id: int) -> Response | tuple[str, int]:
     form.offer_members(team.members)
     if form.validate_on_submit():
         lead = int(form.lead_id.data) if form.lead_id.data else None
-        changed = commit_or_refuse(form, teams.update_team, team, form.name.data or "", lead)
+        changed = commit_or_refuse(form, teams.update_team, team, form.names(), lead)
         if changed is not None:
             if changed:
                 flash(_("Team %(name)s saved.", name=team.name), "success")

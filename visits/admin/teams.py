@@ -1,8 +1,9 @@
 """Standing teams of the NPM (North, South, ...): rules, testable without HTTP.
 
-A team has a name, members (monitors and supervisors) and a lead chosen
-among its members. Teams are deactivated, never deleted. Every change is
-audited. Services flush; the view or command commits.
+A team has a name (in Kyrgyz, Russian and English, one at least), members
+(monitors and supervisors) and a lead chosen among its members. Teams are
+deactivated, never deleted. Every change is audited. Services flush; the
+view or command commits.
 
 A standing team is also whom a visit's lead may bring along: adding a
 member of the lead's active teams to a visit needs no approval, adding
@@ -12,13 +13,14 @@ anyone else does (``visits.approvals.requests.needs_team_approval``).
 from __future__ import annotations
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from visits.audit import changed_fields, record
 from visits.errors import Invalid, WrongState
 from visits.extensions import db
 from visits.models import Role, Team, TeamMember, User
+from visits.models.names import clean_names
 
 # Who can be on a team: administrators manage accounts, they do not visit.
 MEMBER_ROLES = (Role.MONITOR, Role.SUPERVISOR)
@@ -47,27 +49,41 @@ def load(team_id: int) -> Team | None:
     )
 
 
-def _check_name(name: str, team: Team | None = None) -> str:
-    name = name.strip()
-    query = select(Team.id).where(func.lower(Team.name) == name.lower())
-    if team is not None:
-        query = query.where(Team.id != team.id)
-    if db.session.scalar(query) is not None:
-        raise Invalid(_("A team with this name already exists."), field="name")
-    return name
+def _check_names(names: dict[str, str], team: Team | None = None) -> dict[str, str | None]:
+    """The names stripped, at least one, none used by another team in any language."""
+    cleaned = clean_names(**names)
+    if not any(cleaned.values()):
+        raise Invalid(_("Enter the name in at least one language."), field="name_ky")
+    columns = (Team.name_ky, Team.name_ru, Team.name_en)
+    for field, name in cleaned.items():
+        if name is None:
+            continue
+        query = select(Team.id).where(or_(*(func.lower(c) == name.lower() for c in columns)))
+        if team is not None:
+            query = query.where(Team.id != team.id)
+        if db.session.scalar(query) is not None:
+            raise Invalid(_("A team with this name already exists."), field=field)
+    return cleaned
 
 
-def create_team(name: str) -> Team:
-    team = Team(name=_check_name(name))
+def _name(team: Team, names: dict[str, str | None]) -> None:
+    for column, name in names.items():
+        setattr(team, column, name)
+
+
+def create_team(names: dict[str, str]) -> Team:
+    """A new team named ``names`` (``name_ky``, ``name_ru``, ``name_en``; one at least)."""
+    team = Team()
+    _name(team, _check_names(names))
     db.session.add(team)
     db.session.flush()
     record("team.create", team, name=team.name)
     return team
 
 
-def update_team(team: Team, name: str, lead_id: int | None) -> bool:
+def update_team(team: Team, names: dict[str, str], lead_id: int | None) -> bool:
     """Rename the team and choose its lead among its members; False when nothing changed."""
-    team.name = _check_name(name, team)
+    _name(team, _check_names(names, team))
     if lead_id is not None and lead_id not in {member.user_id for member in team.members}:
         raise Invalid(_("The lead must be a member of the team."), field="lead_id")
     team.lead_id = lead_id
@@ -130,14 +146,18 @@ def set_active(team: Team, active: bool) -> None:
     db.session.flush()
 
 
-def ensure_team(name: str, lead_email: str) -> bool:
-    """Make the team ``name`` led by the account ``lead_email`` unless it exists (demo data)."""
-    if db.session.scalar(select(Team.id).where(Team.name == name)) is not None:
+def ensure_team(names: dict[str, str], lead_email: str) -> bool:
+    """Make the team ``names`` led by the account ``lead_email`` unless it exists (demo data)."""
+    cleaned = {column: name for column, name in clean_names(**names).items() if name}
+    taken = select(Team.id).where(
+        or_(*(getattr(Team, column) == name for column, name in cleaned.items()))
+    )
+    if db.session.scalar(taken) is not None:
         return False
     lead = db.session.scalars(User.by_email(lead_email)).first()
     if lead is None:
         return False
-    team = create_team(name)
+    team = create_team(names)
     add_member(team, lead.id)
-    update_team(team, name, lead.id)
+    update_team(team, names, lead.id)
     return True

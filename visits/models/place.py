@@ -6,11 +6,12 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import JSON, ForeignKey, Select, String, Text, func, or_, select
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Select, String, Text, func, or_, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship, selectinload
 
 from visits.models.base import Base, TimestampMixin
 from visits.models.choices import Choice, label_choices
+from visits.models.names import OfficialNames
 from visits.models.reference import Authority, PlaceType, Region
 
 
@@ -36,11 +37,18 @@ label_choices(
 )
 
 
-class Place(TimestampMixin, Base):
+class Place(OfficialNames, TimestampMixin, Base):
+    """A place; its official name in Kyrgyz, Russian and English (``name``: the reader's)."""
+
     __tablename__ = "places"
+    __table_args__ = (
+        CheckConstraint("coalesce(name_ky, name_ru, name_en) IS NOT NULL", name="has_name"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(200))
+    name_ky: Mapped[str | None] = mapped_column(String(200))
+    name_ru: Mapped[str | None] = mapped_column(String(200))
+    name_en: Mapped[str | None] = mapped_column(String(200))
     place_type_id: Mapped[int] = mapped_column(ForeignKey("place_types.id"), index=True)
     region_id: Mapped[int] = mapped_column(ForeignKey("regions.id"), index=True)
     authority_id: Mapped[int] = mapped_column(ForeignKey("authorities.id"), index=True)
@@ -57,9 +65,6 @@ class Place(TimestampMixin, Base):
     place_type: Mapped[PlaceType] = relationship()
     region: Mapped[Region] = relationship()
     authority: Mapped[Authority] = relationship()
-
-    def __str__(self) -> str:
-        return self.name
 
     @property
     def category_labels(self) -> list[str]:
@@ -88,7 +93,7 @@ class Place(TimestampMixin, Base):
             .order_by(func.lower(cls.name), cls.id)
         )
         if search:
-            query = query.where(func.lower(cls.name).like(f"%{search.strip().lower()}%"))
+            query = query.where(cls.name_contains(search))
         if place_type_id:
             query = query.where(cls.place_type_id == place_type_id)
         if region_id:

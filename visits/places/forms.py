@@ -15,7 +15,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from visits.forms import CreateForm, Form, enum_choices, strip_text
+from visits.forms import CreateForm, Form, OfficialNamesForm, enum_choices, strip_text
 from visits.models import Authority, Place, PlaceType, PopulationCategory, Region
 from visits.places import services
 
@@ -30,10 +30,9 @@ class CheckboxesField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class PlaceForm(CreateForm):
-    name = StringField(
-        _l("Name"), validators=[DataRequired(), Length(max=200)], filters=[strip_text]
-    )
+class PlaceForm(OfficialNamesForm, CreateForm):
+    """A place's official names (at least one), kind, region, authority and population."""
+
     place_type_id = SelectField(_l("Type of place"), choices=[], validators=[DataRequired()])
     region_id = SelectField(_l("Region"), choices=[], validators=[DataRequired()])
     authority_id = SelectField(_l("Responsible authority"), choices=[], validators=[DataRequired()])
@@ -68,7 +67,7 @@ class PlaceForm(CreateForm):
 
     def to_input(self) -> services.PlaceValues:
         return services.PlaceValues(
-            name=self.name.data or "",
+            **self.names(),
             place_type_id=int(self.place_type_id.data or 0),
             region_id=int(self.region_id.data or 0),
             authority_id=int(self.authority_id.data or 0),

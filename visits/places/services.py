@@ -14,7 +14,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import contains_eager, selectinload
 
 from visits import audit
-from visits.errors import NotFound, WrongState
+from visits.errors import Invalid, NotFound, WrongState
 from visits.extensions import db
 from visits.models import (
     Authority,
@@ -25,19 +25,22 @@ from visits.models import (
     Region,
     Visit,
 )
+from visits.models.names import clean_names
 
 ReferenceModel = type[Region] | type[PlaceType] | type[Authority]
 
 
 @dataclass(frozen=True)
 class PlaceValues:
-    name: str
     place_type_id: int
     region_id: int
     authority_id: int
     address: str = ""
     capacity: int | None = None
     population_categories: list[str] = field(default_factory=list)
+    name_ky: str = ""
+    name_ru: str = ""
+    name_en: str = ""
 
 
 def reference_options(model: ReferenceModel, keep_id: int | None = None) -> list[tuple[str, str]]:
@@ -70,10 +73,14 @@ def place_or_404(place_id: int) -> Place:
 
 def save_place(place: Place | None, values: PlaceValues) -> Place:
     """Create (``place`` None) or update a place."""
+    names = clean_names(name_ky=values.name_ky, name_ru=values.name_ru, name_en=values.name_en)
+    if not any(names.values()):
+        raise Invalid(_("Enter the name in at least one language."), field="name_ky")
     if place is None:
         place = Place()
         db.session.add(place)
-    place.name = values.name.strip()
+    for column, name in names.items():
+        setattr(place, column, name)
     place.place_type_id = values.place_type_id
     place.region_id = values.region_id
     place.authority_id = values.authority_id
