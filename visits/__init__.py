@@ -165,6 +165,7 @@ def _register_hooks(app: Flask) -> None:
     from visits.access import can
     from visits.audit import reads as audit_reads
     from visits.i18n import LANGUAGE_NAMES
+    from visits.web.drafts import current_owner
     from visits.web.error_pages import register_error_handlers
     from visits.web.guard import guard_request
     from visits.web.headers import add_security_headers
@@ -178,6 +179,7 @@ def _register_hooks(app: Flask) -> None:
     def template_helpers() -> dict[str, Any]:
         return {
             "can": lambda permission: can(current_user, permission),
+            "drafts_owner": current_owner,
             "language_names": LANGUAGE_NAMES,
             "current_locale": str(get_locale()),
             "npm_name": app.config["NPM_NAME"] or _("National Preventive Mechanism"),
