@@ -17,6 +17,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from visits import config as settings
 from visits.extensions import babel, csrf, db, limiter, login_manager, migrate
+from visits.web.uploads import AppRequest
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
@@ -35,6 +36,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         static_folder=str(settings.PROJECT_DIR / "static"),
         instance_path=values["INSTANCE_PATH"],
     )
+    app.request_class = AppRequest
     app.config.from_mapping(values)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     if app.config["TRUST_PROXY_HOPS"]:
