@@ -45,6 +45,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
             app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops
         )
 
+    for warning in settings.deployment_warnings(app.config):
+        app.logger.warning(warning)
     _create_database_file(app)
     _init_extensions(app)
     _init_key_ring(app)
