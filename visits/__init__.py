@@ -17,6 +17,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from visits import config as settings
 from visits.extensions import babel, csrf, db, limiter, login_manager, migrate
+from visits.web.uploads import AppRequest
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
@@ -35,6 +36,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         static_folder=str(settings.PROJECT_DIR / "static"),
         instance_path=values["INSTANCE_PATH"],
     )
+    app.request_class = AppRequest
     app.config.from_mapping(values)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     if app.config["TRUST_PROXY_HOPS"]:
@@ -43,6 +45,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
             app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops
         )
 
+    for warning in settings.deployment_warnings(app.config):
+        app.logger.warning(warning)
     _create_database_file(app)
     _init_extensions(app)
     _init_key_ring(app)
@@ -168,6 +172,7 @@ def _register_hooks(app: Flask) -> None:
     from visits.models import Confidentiality
     from visits.models.attachment import CAPTION_MAX_LENGTH
     from visits.web import once
+    from visits.web.drafts import current_owner
     from visits.web.error_pages import register_error_handlers
     from visits.web.guard import guard_request
     from visits.web.headers import add_security_headers
@@ -188,6 +193,7 @@ def _register_hooks(app: Flask) -> None:
             "can": lambda permission: can(current_user, permission),
             # Pages mark their printed copies with a level (templates/base.html).
             "Confidentiality": Confidentiality,
+            "drafts_owner": current_owner,
             "language_names": LANGUAGE_NAMES,
             "current_locale": str(get_locale()),
             "npm_name": app.config["NPM_NAME"] or _("National Preventive Mechanism"),

@@ -219,3 +219,31 @@ def from_environment(
         # Demo data
         "DEMO_PASSWORD": env.get("DEMO_PASSWORD", ""),
     }
+
+
+def deployment_warnings(config: Mapping[str, Any]) -> list[str]:
+    """What a production configuration lacks that would turn a protection against its users.
+
+    ``create_app`` logs each as a warning when it starts; README, "Production".
+    """
+    if not config.get("PRODUCTION"):
+        return []
+    found = []
+    limit = config.get("LOGIN_RATE_LIMIT", "")
+    if not config.get("REDIS_URL"):
+        found.append(
+            "REDIS_URL is not set: the rate limits per client address (LOGIN_RATE_LIMIT, "
+            f"{limit}) are counted by each worker process apart, so they allow that many "
+            "attempts per worker and restart at every deployment. Set REDIS_URL so that "
+            "every worker and host shares the counters."
+        )
+    if not config.get("TRUST_PROXY_HOPS"):
+        found.append(
+            "TRUST_PROXY_HOPS is 0: behind a reverse proxy every user then has the proxy's "
+            f"address, so the sign-in limit per address (LOGIN_RATE_LIMIT, {limit}) is shared "
+            "by all users and a few people mistyping their passwords lock everyone out, and "
+            "the audit trail records the proxy's address. Set TRUST_PROXY_HOPS to the number "
+            "of proxies in front (1 for one nginx); leave it 0 only when clients connect to "
+            "the app directly."
+        )
+    return found

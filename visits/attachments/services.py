@@ -70,6 +70,22 @@ class Refused(Invalid):
         super().__init__(str(message), field="file")
 
 
+class TooLarge(Refused):
+    """A file so large that the request went over ``MAX_CONTENT_LENGTH``: it was not read."""
+
+    status = 413
+
+    def __init__(self, max_bytes: int) -> None:
+        super().__init__(too_large_message(max_bytes))
+
+
+def too_large_message(max_bytes: int) -> LazyString:
+    return _l(
+        "The file is larger than %(limit)s MB, the largest this app accepts.",
+        limit=limit_in_megabytes(max_bytes),
+    )
+
+
 class ForeignFinding(Invalid):
     """A finding that is not one of the visit's."""
 
@@ -198,12 +214,7 @@ def check_upload(data: bytes, max_bytes: int) -> FileKind:
     if not data:
         raise Refused(_l("The file is empty. Choose the file again."))
     if len(data) > max_bytes:
-        raise Refused(
-            _l(
-                "The file is larger than %(limit)s MB, the largest this app accepts.",
-                limit=limit_in_megabytes(max_bytes),
-            )
-        )
+        raise Refused(too_large_message(max_bytes))
     kind = detect_kind(data)
     if kind is None:
         raise Refused(

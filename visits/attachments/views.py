@@ -22,7 +22,8 @@ from visits.errors import NotFound
 from visits.forms import DeleteForm, render_form
 from visits.models import Attachment
 from visits.web.boundary import commit, commit_once
-from visits.web.marks import form_view
+from visits.web.marks import form_view, keeps_fields_when_too_large
+from visits.web.uploads import file_left_out
 
 # A downloaded file is never a page of this site: no script, no plugin, no frame.
 DOWNLOAD_POLICY = (
@@ -38,13 +39,20 @@ def _page_of(attachment: Attachment) -> str:
 
 @bp.route("/visits/<int:visit_id>/attachments", methods=["POST"])
 @form_view
+@keeps_fields_when_too_large
 def upload(visit_id: int) -> Response | tuple[str, int]:
-    """Store a photo (without its metadata) or a document, checked by its content."""
+    """Store a photo (without its metadata) or a document, checked by its content.
+
+    A request over ``MAX_CONTENT_LENGTH`` (sent without the form's script)
+    brings the form back with its caption, the file left out (413).
+    """
     visit = visit_or_404(visit_id)
     require_content_editable(visit)
     form = UploadForm()
-    if form.validate_on_submit():
-        max_bytes = current_app.config["ATTACHMENT_MAX_BYTES"]
+    max_bytes = current_app.config["ATTACHMENT_MAX_BYTES"]
+    if file_left_out():
+        form.refuse(services.TooLarge(max_bytes))
+    elif form.validate_on_submit():
         chosen = form.file.data
         attachment = commit_once(
             form,

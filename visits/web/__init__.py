@@ -8,7 +8,8 @@
 - ``boundary``: the one commit of a request (``commit``, ``commit_or_refuse``, ``commit_once``);
 - ``once``: one click, one record: the one-time tokens of the create forms;
 - ``numbers``: numbers from a request bounded by what the database holds (``<int:...>``);
-- ``pagination``: one page of a list, whatever page number the address asks for.
+- ``pagination``: one page of a list, whatever page number the address asks for;
+- ``drafts``: the opaque name of the account whose drafts a page may restore.
 
 See docs/architecture.md, 1.
 """

@@ -1,4 +1,5 @@
-"""Marks a view carries, read by the request guard (``visits.web.guard``).
+"""Marks a view carries, read by the request guard (``visits.web.guard``) and the
+request class (``visits.web.uploads``).
 
 Kept apart so that any area can import them without importing the guard.
 """
@@ -25,6 +26,16 @@ def form_view(view: F) -> F:
     what the user typed and a message, instead of a bare error page.
     """
     view.is_form_view = True  # type: ignore[attr-defined]
+    return view
+
+
+def keeps_fields_when_too_large(view: F) -> F:
+    """Mark an upload view that shows its form again when the body is over the limit.
+
+    The request is then read for its text fields, its files left out
+    (``visits.web.uploads``); the view must check ``file_left_out()`` first.
+    """
+    view.keeps_fields_when_too_large = True  # type: ignore[attr-defined]
     return view
 
 
