@@ -188,7 +188,7 @@ ENTER_A_DATE = _l("Enter the date as DD.MM.YYYY.")
 NO_SUCH_DAY = _l("There is no such day: check the day and the month.")
 
 _SEPARATOR = r"\s*[./,\-]\s*|\s+"
-# A year followed by the word for "year" (Russian "г.", Kyrgyz "ж."), as documents write it.  # noqa: RUF003
+# After the year, the word for "year" as documents write it: "г." (Russian), "ж." (Kyrgyz).  # noqa: RUF003
 _YEAR_WORD = r"(?:\s*-?\s*(?:г|ж)\.?|\.)?"
 _DAY_MONTH_YEAR = re.compile(
     rf"([0-9]{{1,2}})(?:{_SEPARATOR})([0-9]{{1,2}})(?:{_SEPARATOR})([0-9]{{4}}){_YEAR_WORD}",
