@@ -113,7 +113,10 @@ NOT_CREATES: dict[str, str] = {
     "admin.reactivate_user": "a state",
     "admin.remove_team_member": "removes",
     "admin.require_two_factor": "a setting",
-    "admin.reset_password": "replaces the password; its page shows the new one only once",
+    "admin.reset_password": (
+        "replaces the password, shown on its answer: a second click's answer shows the one "
+        "that stands (it asks for approval again, though)"
+    ),
     "admin.reset_two_factor": "the second finds no second factor to remove",
     "admin.update_team": "changes the team",
     "approvals.approve": "decides a pending request: the second finds it decided",

@@ -26,6 +26,7 @@ from visits.extensions import db
 from visits.findings import services as findings
 from visits.models import Finding, ReviewState, Visit, VisitStatus
 from visits.visits import lifecycle
+from visits.web.once import new_token
 
 PAUSE = 0.4
 
@@ -85,7 +86,8 @@ def race(visit_id: int, team: AuthActions, chief: AuthActions) -> tuple[int, int
     responses = in_parallel(
         [
             lambda: team.client.post(
-                f"/visits/{visit_id}/findings/new", data={"csrf_token": team_token, **NEW_FINDING}
+                f"/visits/{visit_id}/findings/new",
+                data={"csrf_token": team_token, "form_token": new_token(), **NEW_FINDING},
             ),
             lambda: chief.client.post(
                 f"/visits/{visit_id}/transition",
