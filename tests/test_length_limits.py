@@ -308,11 +308,18 @@ def test_every_text_field_has_a_limit_said_by_a_message() -> None:
 
 # Columns that still have a length (not encrypted): the forms that fill them.
 COLUMNS = {
-    "visits.places.forms.PlaceForm.name": Place.__table__.c.name,
     "visits.admin.forms.NewUserForm.display_name": User.__table__.c.display_name,
     "visits.admin.forms.NewUserForm.email": User.__table__.c.email,
-    "visits.admin.forms.NewTeamForm.name": Team.__table__.c.name,
-    "visits.admin.forms.TeamForm.name": Team.__table__.c.name,
+    # Official names of places and teams, one per language.
+    **{
+        f"{form}.{field}": model.__table__.c[field]
+        for form, model in (
+            ("visits.forms.OfficialNamesForm", Place),  # PlaceForm's names
+            ("visits.admin.forms.NewTeamForm", Team),
+            ("visits.admin.forms.TeamForm", Team),
+        )
+        for field in ("name_ky", "name_ru", "name_en")
+    },
     # Regions, place types and authorities (TranslatedName, ReferenceMixin).
     **{
         f"visits.reference.forms.ReferenceRowForm.{field}": Region.__table__.c[field]

@@ -350,7 +350,7 @@ def test_a_token_another_account_saved_leads_it_nowhere(
     other = client_as(make_user(Role.ADMIN, email="other.admin@test.example"))
     first = client_as(admin)
     form = shown_form(app, first, "/admin/teams/new", "admin.new_team")
-    data = {"csrf_token": [token_of_csrf(form)], once.FIELD: [token_of(form)], "name": ["South"]}
+    data = {"csrf_token": [token_of_csrf(form)], once.FIELD: [token_of(form)], "name_en": ["South"]}
     assert first.post(form.action, data=data).status_code == 302
     stolen = shown_form(app, other, "/admin/teams/new", "admin.new_team")
     response = other.post(form.action, data=data | {"csrf_token": [token_of_csrf(stolen)]})
