@@ -15,6 +15,17 @@ from visits.models.finding import Confidentiality, Finding, ReviewState, Severit
 from visits.models.interview import ConsentScope, Interview, InterviewKind
 from visits.models.place import Place, PopulationCategory
 from visits.models.plan import MonitoringPlan, PlannedVisit
+from visits.models.recommendation import (
+    AuthorityAnswer,
+    Priority,
+    QualityCriterion,
+    Recommendation,
+    RecommendationEvent,
+    RecommendationLetter,
+    RecommendationLevel,
+    RecommendationSource,
+    RecommendationStatus,
+)
 from visits.models.reference import Authority, PlaceType, Region
 from visits.models.reprisal import (
     ReprisalCheck,
@@ -44,6 +55,7 @@ __all__ = [
     "AuditHead",
     "AuditText",
     "Authority",
+    "AuthorityAnswer",
     "Base",
     "ChecklistAnswer",
     "ChecklistItem",
@@ -60,6 +72,14 @@ __all__ = [
     "PlaceType",
     "PlannedVisit",
     "PopulationCategory",
+    "Priority",
+    "QualityCriterion",
+    "Recommendation",
+    "RecommendationEvent",
+    "RecommendationLetter",
+    "RecommendationLevel",
+    "RecommendationSource",
+    "RecommendationStatus",
     "RecoveryCode",
     "Region",
     "ReprisalCheck",
