@@ -790,3 +790,34 @@ def test_a_foreign_finding_or_a_foreign_draft_cannot_be_linked(
     )
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Recommendation)) == 1
+
+
+def test_the_criteria_are_data_a_supervisor_edits_like_other_reference_rows(
+    app: Flask,
+    scene: Scene,
+    monitor: Account,
+    supervisor: Account,
+    client_as: Callable[..., FlaskClient],
+) -> None:
+    with app.app_context():
+        argued = db.session.scalars(
+            select(QualityCriterion).where(QualityCriterion.code == "argued")
+        ).one()
+        argued_id = argued.id
+    client = client_as(supervisor)
+    assert "Argued" in client.get("/reference/quality-criteria").get_data(as_text=True)
+    response = AuthActions(client).post(
+        f"/reference/quality-criteria/{argued_id}/edit",
+        {
+            "name_en": "Argued",
+            "name_ru": "Обоснованная",
+            "name_ky": "Негизделген",
+            "code": "argued",
+            "position": "8",
+        },  # "active" left out: deactivated
+    )
+    assert response.status_code == 302
+    client.get(response.headers["Location"])  # the message that it was saved
+    page = client.get(f"/recommendations/{draft(app, scene, monitor)}").get_data(as_text=True)
+    assert "Root-cause responsive" in page
+    assert "Argued" not in page
