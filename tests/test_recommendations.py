@@ -727,6 +727,7 @@ def test_queries_per_page_do_not_grow_with_the_data(
                 )
             )
         db.session.commit()
+    print(f"queries: list {few_list}, recommendation page {few_page}")
     assert count("/recommendations/") == few_list
     assert count(f"/recommendations/{first}") == few_page
     assert rid
