@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from sqlalchemy import select
 
 from visits import crypto
 from visits.crypto.fields import file_aad
@@ -42,6 +43,11 @@ from visits.models import (
     Place,
     PlaceType,
     PlannedVisit,
+    Priority,
+    QualityCriterion,
+    Recommendation,
+    RecommendationLevel,
+    RecommendationSource,
     Region,
     ReprisalCheck,
     Role,
@@ -56,6 +62,7 @@ from visits.models import (
     VisitStatus,
     VisitType,
 )
+from visits.models.recommendation import DOUBLE_SMART
 
 # A tiny valid PNG (1x1, white): enough for content checks and image views.
 PNG_BYTES = bytes.fromhex(
@@ -178,6 +185,35 @@ def make_attachment(app: Flask, visit: Visit, author_id: int, **fields: Any) -> 
     )
 
 
+def make_recommendation(visit: Visit | None, author_id: int, **fields: Any) -> Recommendation:
+    """A draft recommendation, from ``visit`` (or standalone), to the place's authority."""
+    place = visit.place if visit is not None else None
+    values: dict[str, Any] = {
+        "text": "Install daylight windows in every cell",
+        "rationale": "Confidential rationale about cell conditions",
+        "internal_note": "Internal note of the NPM",
+        "authority_id": place.authority_id if place is not None else None,
+        "place_id": place.id if place is not None else None,
+        "area": ThematicArea.MATERIAL_CONDITIONS,
+        "level": RecommendationLevel.FACILITY,
+        "priority": Priority.HIGH,
+        "source": RecommendationSource.VISIT_REPORT,
+        **fields,
+    }
+    return add(Recommendation(visit=visit, created_by_id=author_id, **values))
+
+
+def make_criteria() -> list[QualityCriterion]:
+    """The Double-SMART criteria as migration 0014 seeds them (the tests empty every table)."""
+    existing = list(db.session.scalars(select(QualityCriterion)))
+    if existing:
+        return existing
+    return [
+        add(QualityCriterion(code=code, name_en=en, name_ru=ru, name_ky=ky, position=position))
+        for position, (code, en, ru, ky) in enumerate(DOUBLE_SMART, start=1)
+    ]
+
+
 def add_pending_newcomer(visit: Visit, lead_id: int) -> AccessRequest:
     """A monitor from no standing team, added to ``visit`` by its lead, awaiting approval."""
     newcomer = add(
@@ -218,6 +254,7 @@ class World:
     team_id: int
     team_member_id: int
     access_request_id: int
+    recommendation_id: int
 
     def url_values(self) -> dict[str, Any]:
         """Sample values for every URL argument name the app uses."""
@@ -237,6 +274,7 @@ class World:
             "team_id": self.team_id,
             "team_member_id": self.team_member_id,
             "request_id": self.access_request_id,
+            "recommendation_id": self.recommendation_id,
             # A deleted record to restore: here a live one (kind is "regions").
             "object_id": self.visit_id,
         }
@@ -285,6 +323,8 @@ def build_world(app: Flask, team_member_id: int) -> World:
         team = add(Team(name_en="North", lead_id=team_member_id))
         team_member = add(TeamMember(team=team, user_id=team_member_id))
         access_request = add_pending_newcomer(next_visit, team_member_id)
+        recommendation = make_recommendation(visit, team_member_id)
+        recommendation.findings.append(finding)
         db.session.commit()
         return World(
             region_id=region.id,
@@ -304,4 +344,5 @@ def build_world(app: Flask, team_member_id: int) -> World:
             team_id=team.id,
             team_member_id=team_member.id,
             access_request_id=access_request.id,
+            recommendation_id=recommendation.id,
         )

@@ -65,7 +65,7 @@ from visits.models import (
 
 # The areas whose forms write a visit's content; every POST route of theirs is checked.
 CONTENT_BLUEPRINTS = frozenset(
-    {"visits", "interviews", "findings", "attachments", "deleted", "approvals"}
+    {"visits", "interviews", "findings", "attachments", "deleted", "approvals", "recommendations"}
 )
 # What these write is stored and read through the models, but no page shows it:
 # the second-factor secret (set through the model), and a refusal's reason (its
@@ -79,6 +79,17 @@ FINDING_CHOICES = {
     "severity": "high",
     "confidentiality": "confidential",
     "alleges_ill_treatment": "y",
+}
+# A recommendation's text goes to the authority and is searchable: plain, so typed
+# here rather than planted; its rationale, internal note and comments are canaries.
+RECOMMENDATION_CHOICES = {
+    "text": "Provide daylight in every cell",
+    "area": "material_conditions",
+    "level": "facility",
+    "priority": "high",
+    "source": "visit_report",
+    "source_symbol": "",
+    "source_paragraph": "",
 }
 STEPS = (
     Step(
@@ -123,6 +134,46 @@ STEPS = (
     Step("team", "/findings/{spare_finding}/delete", "findings.delete"),
     Step("team", "/attachments/{spare_attachment}/delete", "attachments.delete"),
     Step("team", "/visits/{spare_visit}/delete", "visits.delete"),
+    Step(
+        "team",
+        "/visits/{visit}/recommendations/new",
+        "recommendations.new_from_visit",
+        RECOMMENDATION_CHOICES,
+        keep_as="new_recommendation",
+    ),
+    Step(
+        "supervisor",
+        "/recommendations/new",
+        "recommendations.new",
+        {
+            **RECOMMENDATION_CHOICES,
+            "authority_id": "{authority}",
+            "place_id": "",
+            "level": "legislation",
+            "source": "spt_report",
+            "source_symbol": "CAT/OP/KGZ/1",
+            "source_paragraph": "12",
+        },
+        keep_as="standalone_recommendation",
+    ),
+    Step(
+        "team",
+        "/recommendations/{recommendation}/edit",
+        "recommendations.edit",
+        RECOMMENDATION_CHOICES,
+    ),
+    Step(
+        "supervisor",
+        "/recommendations/{recommendation}",
+        "recommendations.transition",
+        press=("target", "approved"),
+    ),
+    Step(
+        "supervisor",
+        "/recommendations/send?authority={authority}",
+        "recommendations.send",
+        {"reference": "NPM-2026/1"},
+    ),
     # The lead asked to add a newcomer to the next visit's team; a supervisor refuses.
     Step("supervisor", "/approvals/{access_request}/refuse", "approvals.refuse"),
 )
@@ -136,6 +187,9 @@ READING_PAGES = (
     ("team", "/findings/{finding}"),
     ("team", "/findings/{new_finding}"),
     ("supervisor", "/deleted/"),
+    ("team", "/recommendations/{recommendation}"),
+    ("team", "/recommendations/{new_recommendation}"),
+    ("supervisor", "/recommendations/{standalone_recommendation}"),
 )
 
 
@@ -175,6 +229,8 @@ def make_scene(
             "spare_attachment": make_attachment(app, visit, monitor.id).id,
             "spare_visit": spare_visit.id,
             "access_request": world.access_request_id,
+            "recommendation": world.recommendation_id,
+            "authority": world.authority_id,
             "default_date": visit.start_date.isoformat(),
             "later": (npm_today() + timedelta(days=30)).isoformat(),
         }

@@ -339,6 +339,8 @@ def test_rotation_reencrypts_everything_and_old_values_read_until_then(
         "attachments.original_name 1",
         "visits.purpose 0",
         "users.totp_secret 0",
+        "recommendations.rationale 1",
+        "recommendations.internal_note 1",
         "attachment files 1",
     } <= lines
     for table_name, column_name, row_id in (
@@ -350,7 +352,7 @@ def test_rotation_reencrypts_everything_and_old_values_read_until_then(
     ):
         assert raw_value(both, table_name, column_name, row_id).startswith(f"enc1:{new_id}:")
     [(_, _, _, details)] = events(both, "crypto.keys_rotated")
-    assert details == {"key_id": new_id, "values": 7, "files": 1}
+    assert details == {"key_id": new_id, "values": 9, "files": 1}
 
     # The old key can go: the new one alone starts the app and reads everything.
     only_new = make_app(ENCRYPTION_KEYS=spec(new_id, new_key))

@@ -37,6 +37,7 @@ from visits.i18n import npm_today
 from visits.interviews import services as interview_services
 from visits.models import FormSubmission, Interview, Role, Visit, VisitStatus
 from visits.models.base import utcnow
+from visits.models.recommendation import Recommendation, RecommendationStatus
 from visits.web import once
 
 ClientAs = Callable[[Account | None], FlaskClient]
@@ -101,10 +102,24 @@ CREATES: dict[str, Create] = {
     ),
     "admin.new_team": Create("admin", "/admin/teams/new", "teams"),
     "admin.add_team_member": Create("admin", "/admin/teams/{team}", "team_members"),
+    "recommendations.new_from_visit": Create(
+        "team", "/visits/{visit}/recommendations/new", "recommendations"
+    ),
+    "recommendations.new": Create(
+        "supervisor",
+        "/recommendations/new",
+        "recommendations",
+        {"authority_id": "{authority}", "level": "ministry", "source": "annual_report"},
+    ),
+    "recommendations.send": Create(
+        "supervisor", "/recommendations/send?authority={authority}", "recommendation_letters"
+    ),
 }
 
 # Every other POST route, and why sending it twice cannot make a second record.
 NOT_CREATES: dict[str, str] = {
+    "recommendations.edit": "edits a draft under its version: a second save is a conflict page",
+    "recommendations.transition": "a step of the life cycle: the second finds it taken (409)",
     "admin.change_role": "a role given twice is the same role (the second changes nothing)",
     "admin.deactivate_team": "a state: deactivating twice leaves one deactivated team",
     "admin.deactivate_user": "a state",
@@ -175,6 +190,12 @@ def scene(app: Flask, monitor: Account, make_user: Callable[..., Account]) -> di
         db.session.execute(
             update(Visit).where(Visit.id == world.next_visit_id).values(status=VisitStatus.ON_SITE)
         )
+        # The world's recommendation approved, so that a letter can send it.
+        db.session.execute(
+            update(Recommendation)
+            .where(Recommendation.id == world.recommendation_id)
+            .values(status=RecommendationStatus.APPROVED)
+        )
         db.session.commit()
         today = npm_today()
     return {
@@ -184,6 +205,7 @@ def scene(app: Flask, monitor: Account, make_user: Callable[..., Account]) -> di
         "item": world.item_id,
         "year": world.year,
         "team": world.team_id,
+        "authority": world.authority_id,
         "colleague": colleague.id,
         "today": today.isoformat(),
         "later": (today + timedelta(days=30)).isoformat(),

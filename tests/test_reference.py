@@ -230,8 +230,8 @@ def test_index_counts_active_and_all_rows(
     auth.login(supervisor)
     page = client.get("/reference/").get_data(as_text=True)
     cells = re.findall(r"<td>(\d+)</td>", page)
-    # Regions, place types, authorities: active, then all.
-    assert cells == ["8", "9", "12", "12", "10", "10"]
+    # Regions, place types, authorities, quality criteria: active, then all.
+    assert cells == ["8", "9", "12", "12", "10", "10", "10", "10"]
 
 
 def test_unknown_kind_or_row_is_a_404(

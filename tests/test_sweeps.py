@@ -51,6 +51,8 @@ WORLD_SECRETS = (
     "No window",
     "Cell 3",
     "cell.png",
+    "Confidential rationale about cell conditions",
+    "Internal note of the NPM",
 )
 
 # Complete, valid forms: with them, only the protection under test stands
@@ -306,7 +308,9 @@ def test_headers_sweep_every_get_route_carries_the_security_headers(app: Flask, 
 
 # Arguments naming visit content: whoever is not on the visit's team (or a
 # supervisor) never gets it, whatever the route.
-CONTENT_ARGUMENTS = frozenset({"interview_id", "finding_id", "attachment_id", "check_id"})
+CONTENT_ARGUMENTS = frozenset(
+    {"interview_id", "finding_id", "attachment_id", "check_id", "recommendation_id"}
+)
 
 
 def object_arguments(app: Flask, endpoint: str) -> set[str]:

@@ -138,6 +138,7 @@ def _register_blueprints(app: Flask) -> None:
         main,
         places,
         plans,
+        recommendations,
         reference,
     )
     from visits import visits as visits_area
@@ -157,6 +158,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(interviews.bp)
     app.register_blueprint(findings.bp)
     app.register_blueprint(attachments.bp)
+    # /recommendations/... and /visits/<id>/recommendations/new.
+    app.register_blueprint(recommendations.bp)
     app.register_blueprint(deleted.bp, url_prefix="/deleted")
     app.register_blueprint(audit_views.bp, url_prefix="/admin/audit")
     app.register_blueprint(approvals_views.bp, url_prefix="/approvals")

@@ -216,6 +216,10 @@ def from_environment(
         # The audit trail's chain is a MAC under this key (hex digits or base64, at
         # least 32 bytes); empty means a key generated once into instance/audit_key.
         "AUDIT_KEY": env.get("AUDIT_KEY", "").strip(),
+        # Recommendations: the days an authority has to answer, from the letter's
+        # date; fewer where a source finding alleges torture or ill-treatment.
+        "RECOMMENDATION_RESPONSE_DAYS": env_int(env, "RECOMMENDATION_RESPONSE_DAYS", 30),
+        "URGENT_RESPONSE_DAYS": env_int(env, "URGENT_RESPONSE_DAYS", 1),
         # Demo data
         "DEMO_PASSWORD": env.get("DEMO_PASSWORD", ""),
     }

@@ -19,7 +19,7 @@ from sqlalchemy.orm import selectinload
 from visits.access import rules
 from visits.errors import NotAllowed, NotFound, WrongState
 from visits.extensions import db
-from visits.models import Attachment, Finding, Interview, Visit, VisitMember
+from visits.models import Attachment, Finding, Interview, Recommendation, Visit, VisitMember
 from visits.models.finding import ReviewState
 
 Content = TypeVar("Content", Visit, Interview, Finding, Attachment)
@@ -167,3 +167,42 @@ def content_to_delete(model: type[Deletable], object_id: int) -> Deletable:
             raise WrongState(_finding_in_review(finding))
         raise NotAllowed
     return record
+
+
+def recommendation_or_404(recommendation_id: int) -> Recommendation:
+    """A recommendation the user may see: to anyone else it does not exist (404).
+
+    A draft is visit content; an approved one is for every monitor and supervisor.
+    """
+    recommendation = db.session.get(
+        Recommendation,
+        recommendation_id,
+        options=[
+            selectinload(Recommendation.visit).selectinload(Visit.members),
+            selectinload(Recommendation.authority),
+            selectinload(Recommendation.place),
+        ],
+    )
+    if recommendation is None:
+        raise NotFound
+    visit = recommendation.visit
+    if visit is not None and visit.is_deleted:
+        raise NotFound
+    if not rules.can_see_recommendation(current_user, recommendation):
+        raise NotFound
+    return recommendation
+
+
+def require_recommendation_editable(recommendation: Recommendation) -> None:
+    """Drafts only (409 after), by whoever may draft it (403 otherwise)."""
+    require(
+        rules.can_see_recommendation_rationale(current_user, recommendation),
+        _("Only the visit's team and supervisors can change this recommendation."),
+    )
+    if not recommendation.is_draft:
+        raise WrongState(
+            _(
+                "This recommendation is %(status)s: only a draft can be changed.",
+                status=recommendation.status.label,
+            )
+        )

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from visits.access import rules
-from visits.models import Finding, Interview, Visit
+from visits.models import Finding, Interview, Recommendation, Visit
 
 
 @dataclass(frozen=True)
@@ -74,4 +74,19 @@ class FindingPerms:
             can_review=rules.can_review_finding(user, finding),
             can_add_files=rules.can_edit_content(user, finding.visit),
             can_delete_files=may_delete,
+        )
+
+
+@dataclass(frozen=True)
+class RecommendationPerms:
+    can_see_rationale: bool
+    can_edit: bool
+    can_move: bool
+
+    @classmethod
+    def of(cls, user: Any, recommendation: Recommendation) -> RecommendationPerms:
+        return cls(
+            can_see_rationale=rules.can_see_recommendation_rationale(user, recommendation),
+            can_edit=rules.can_edit_recommendation(user, recommendation),
+            can_move=rules.can_move_recommendation(user, recommendation),
         )

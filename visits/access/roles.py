@@ -37,13 +37,15 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "restore": frozenset({Role.SUPERVISOR}),
     # Approve or refuse a change that would let an account read content.
     "approve_access": frozenset({Role.SUPERVISOR}),
+    # The recommendations list (which ones each reader sees: visits.access.rules).
+    "see_recommendations": frozenset({Role.MONITOR, Role.SUPERVISOR}),
 }
 
 
 # What reaches visit content, or what is said of it: not for an account whose
 # creation, raised role or reset credentials await a supervisor's approval.
 CONTENT_PERMISSIONS = frozenset(
-    {"create_visit", "review", "view_audit", "restore", "approve_access"}
+    {"create_visit", "review", "view_audit", "restore", "approve_access", "see_recommendations"}
 )
 
 

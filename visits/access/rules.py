@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, false, true
 
 from visits.access.roles import can
-from visits.models import Attachment, Finding, Interview, Role, Visit, VisitMember
+from visits.models import Attachment, Finding, Interview, Recommendation, Role, Visit, VisitMember
 from visits.models.finding import TEAM_EDITABLE_STATES, ReviewState
 from visits.models.visit import VISITED_STATUSES
 
@@ -173,3 +173,44 @@ def can_delete_content(user: Any, record: Interview | Finding | Attachment) -> b
         return False
     finding = record if isinstance(record, Finding) else getattr(record, "finding", None)
     return finding is None or finding.review_state in TEAM_EDITABLE_STATES
+
+
+# --- Recommendations -----------------------------------------------------------------
+
+
+def can_see_recommendation(user: Any, recommendation: Recommendation) -> bool:
+    """A draft is visit content (its visit's team and supervisors; a standalone draft,
+    supervisors); once approved, every monitor and supervisor sees it (the next team
+    to that place must know it). Administrators see none."""
+    if not recommendation.is_draft:
+        return can_read_content(user)
+    if recommendation.visit is None:
+        return is_supervisor(user)
+    return can_see_content(user, recommendation.visit)
+
+
+def can_see_recommendation_rationale(user: Any, recommendation: Recommendation) -> bool:
+    """The rationale, the internal note and the findings it rests on are visit content."""
+    if not can_see_recommendation(user, recommendation):
+        return False
+    visit = recommendation.visit
+    return visit is None or can_see_content(user, visit)
+
+
+def can_draft_recommendation(user: Any, visit: Visit | None) -> bool:
+    """From a visit: its team and supervisors; standalone (from a report): supervisors."""
+    return is_supervisor(user) if visit is None else can_see_content(user, visit)
+
+
+def can_edit_recommendation(user: Any, recommendation: Recommendation) -> bool:
+    """Whoever may draft it, while it is a draft."""
+    return recommendation.is_draft and can_see_recommendation_rationale(user, recommendation)
+
+
+def can_move_recommendation(user: Any, recommendation: Recommendation) -> bool:
+    """Approve, return, send, and record what the authority answered: supervisors."""
+    return is_supervisor(user)
+
+
+def can_send_recommendations(user: Any) -> bool:
+    return is_supervisor(user)

@@ -22,6 +22,17 @@ from visits.models.finding import (
 from visits.models.interview import ConsentScope, Interview, InterviewKind
 from visits.models.place import Place, PopulationCategory
 from visits.models.plan import MonitoringPlan, PlannedVisit
+from visits.models.recommendation import (
+    AuthorityAnswer,
+    Priority,
+    QualityCriterion,
+    Recommendation,
+    RecommendationEvent,
+    RecommendationLetter,
+    RecommendationLevel,
+    RecommendationSource,
+    RecommendationStatus,
+)
 from visits.models.reference import Authority, PlaceType, Region
 from visits.models.reprisal import (
     ReprisalCheck,
@@ -52,6 +63,7 @@ __all__ = [
     "AuditHead",
     "AuditText",
     "Authority",
+    "AuthorityAnswer",
     "Base",
     "ChecklistAnswer",
     "ChecklistItem",
@@ -70,6 +82,14 @@ __all__ = [
     "PlaceType",
     "PlannedVisit",
     "PopulationCategory",
+    "Priority",
+    "QualityCriterion",
+    "Recommendation",
+    "RecommendationEvent",
+    "RecommendationLetter",
+    "RecommendationLevel",
+    "RecommendationSource",
+    "RecommendationStatus",
     "RecoveryCode",
     "Region",
     "ReprisalCheck",

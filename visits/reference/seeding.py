@@ -14,7 +14,15 @@ from sqlalchemy import func, select
 
 from visits import reference_data
 from visits.extensions import db
-from visits.models import Authority, ChecklistItem, ChecklistKind, PlaceType, Region
+from visits.models import (
+    Authority,
+    ChecklistItem,
+    ChecklistKind,
+    PlaceType,
+    QualityCriterion,
+    Region,
+)
+from visits.models.recommendation import DOUBLE_SMART
 from visits.reference.services import ReferenceModel
 
 # Gaps between positions leave room to slot new rows in between.
@@ -97,6 +105,7 @@ def seed_reference_data() -> SeedReport:
     report.codes["regions"] = _add_missing(Region, reference_data.REGIONS)
     report.codes["place types"] = _add_missing(PlaceType, reference_data.PLACE_TYPES)
     report.codes["authorities"] = _add_missing(Authority, reference_data.AUTHORITIES)
+    report.codes["quality criteria"] = _add_missing(QualityCriterion, DOUBLE_SMART)
     db.session.flush()
     report.checklist_was_empty = not db.session.scalar(select(func.count(ChecklistItem.id)))
     if report.checklist_was_empty:

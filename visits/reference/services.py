@@ -18,10 +18,10 @@ from sqlalchemy.orm import selectinload
 from visits import audit
 from visits.errors import Invalid, NotFound
 from visits.extensions import db
-from visits.models import Authority, PlaceType, Region
+from visits.models import Authority, PlaceType, QualityCriterion, Region
 
-ReferenceModel = type[Region] | type[PlaceType] | type[Authority]
-ReferenceRow = Region | PlaceType | Authority
+ReferenceModel = type[Region] | type[PlaceType] | type[Authority] | type[QualityCriterion]
+ReferenceRow = Region | PlaceType | Authority | QualityCriterion
 
 
 @dataclass(frozen=True)
@@ -56,6 +56,14 @@ KINDS: dict[str, ReferenceKind] = {
             _l("Authorities"),
             _l("New authority"),
             _l("Edit authority"),
+        ),
+        # The quality check a supervisor makes before approving a recommendation.
+        ReferenceKind(
+            "quality-criteria",
+            QualityCriterion,
+            _l("Recommendation quality criteria"),
+            _l("New quality criterion"),
+            _l("Edit quality criterion"),
         ),
     )
 }
