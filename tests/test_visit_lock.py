@@ -26,6 +26,7 @@ from visits.extensions import db
 from visits.findings import services as findings
 from visits.models import Finding, ReviewState, Visit, VisitStatus
 from visits.visits import lifecycle
+from visits.web import once
 from visits.web.once import new_token
 
 PAUSE = 0.4
@@ -109,6 +110,9 @@ def test_a_draft_written_while_the_visit_is_approved_is_refused(
     # saving; the draft arrives meanwhile.
     checked = lifecycle._check_findings_accepted
     monkeypatch.setattr(lifecycle, "_check_findings_accepted", slowed(checked, after=PAUSE))
+    # The draft's one-time token is claimed first (a write): it too waits, so the
+    # approval holds the visit when the draft begins.
+    monkeypatch.setattr(once, "claim", slowed(once.claim, PAUSE / 4))
     monkeypatch.setattr(findings, "create_finding", slowed(findings.create_finding, PAUSE / 4))
 
     created, approved = race(visit_id, *clients)
