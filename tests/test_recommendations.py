@@ -34,6 +34,7 @@ from visits.models import (
     RecommendationLetter,
     RecommendationStatus,
 )
+from visits.web.once import new_token
 
 S = RecommendationStatus
 
@@ -533,8 +534,12 @@ def test_sending_the_same_recommendation_twice_records_one_letter(
     tokens = [first.csrf_token(), second.csrf_token()]
     results = in_parallel(
         [
-            lambda: first.client.post(url, data={**data, "csrf_token": tokens[0]}),
-            lambda: second.client.post(url, data={**data, "csrf_token": tokens[1]}),
+            lambda: first.client.post(
+                url, data={**data, "csrf_token": tokens[0], "form_token": new_token()}
+            ),
+            lambda: second.client.post(
+                url, data={**data, "csrf_token": tokens[1], "form_token": new_token()}
+            ),
         ]
     )
     assert sorted(r.status_code for r in results) == [302, 409]
