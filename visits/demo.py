@@ -27,6 +27,7 @@ from visits.models import (
     ConsentScope,
     Expertise,
     Finding,
+    FindingReview,
     Gender,
     Interview,
     InterviewKind,
@@ -480,6 +481,15 @@ def _content(visit: Visit, lead: User, supervisor: User, language: Language) -> 
                 finding.allegation_medical_evidence,
             ) = ALLEGATION[language]
         db.session.add(finding)
+        # Its review so far, as the history shows it.
+        if state is not ReviewState.DRAFT:
+            db.session.add(
+                FindingReview(finding=finding, step=ReviewState.SUBMITTED, user_id=lead.id)
+            )
+        if reviewed:
+            db.session.add(
+                FindingReview(finding=finding, step=ReviewState.ACCEPTED, user_id=supervisor.id)
+            )
 
 
 def _visits_for(team_email: str, places: list[Place], supervisor: User) -> None:
@@ -503,6 +513,10 @@ def _visits_for(team_email: str, places: list[Place], supervisor: User) -> None:
             population_total=(place.capacity or 0) // 2 if status in PATH[2:] else None,
             created_by_id=lead.id,
         )
+        if status in (VisitStatus.SENT, VisitStatus.CLOSED):
+            # The report's letter: two weeks after the visit, with its outgoing number.
+            visit.sent_on = min(start + timedelta(days=15), today)
+            visit.letter_reference = f"01-12/{index + 101}"
         db.session.add(visit)
         db.session.flush()
         db.session.add(
