@@ -827,3 +827,14 @@ def test_the_criteria_are_data_a_supervisor_edits_like_other_reference_rows(
     page = client.get(f"/recommendations/{draft(app, scene, monitor)}").get_data(as_text=True)
     assert "Root-cause responsive" in page
     assert "Argued" not in page
+
+
+def test_the_visit_page_lists_the_recommendations_drafted_from_it(
+    app: Flask, scene: Scene, monitor: Account, client_as: Callable[..., FlaskClient]
+) -> None:
+    page = client_as(monitor).get(f"/visits/{scene.visit_id}").get_data(as_text=True)
+    assert "No recommendation drafted from this visit yet." in page
+    rid = draft(app, scene, monitor)
+    page = client_as(monitor).get(f"/visits/{scene.visit_id}").get_data(as_text=True)
+    assert f'href="/recommendations/{rid}"' in page
+    assert "Install daylight windows in every cell" in page

@@ -31,7 +31,7 @@ from sqlalchemy import (
     select,
 )
 from sqlalchemy.ext.hybrid import hybrid_property
-from sqlalchemy.orm import Mapped, mapped_column, relationship, selectinload
+from sqlalchemy.orm import Mapped, joinedload, mapped_column, relationship, selectinload
 
 from visits.crypto.fields import Encrypted, RowKeyMixin
 from visits.i18n import npm_today
@@ -415,3 +415,13 @@ def recommendation_listing(
     if overdue:
         query = query.where(Recommendation.is_overdue)
     return query
+
+
+def recommendations_of(visit_id: int) -> Select[Recommendation]:
+    """A visit's recommendations, in the order they were drafted, with their authority."""
+    return (
+        select(Recommendation)
+        .where(Recommendation.visit_id == visit_id)
+        .options(joinedload(Recommendation.authority))
+        .order_by(Recommendation.id)
+    )

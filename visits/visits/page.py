@@ -34,6 +34,7 @@ from visits.models.attachment import attachments_of
 from visits.models.checklist import answers_of
 from visits.models.finding import Confidentiality, findings_of
 from visits.models.interview import interviews_of
+from visits.models.recommendation import recommendations_of
 from visits.models.reprisal import checks_due_on, outcomes_recorded_by
 from visits.visits import services
 from visits.visits.forms import MemberForm, ReprisalCheckForm, TransitionForm
@@ -85,6 +86,7 @@ def detail_context(visit: Visit, review: ReviewState | None = None, **forms: Any
             confidential=bool(interviews or checks["checks"] or checks["recorded_outcomes"]),
         ),
         attachments=db.session.scalars(attachments_of(visit.id)).all(),
+        recommendations=db.session.scalars(recommendations_of(visit.id)).all(),
         quota=services.interview_quota(visit)
         if visit.visit_type is VisitType.COMPREHENSIVE
         else None,
