@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select, text, update
 
 from tests.factories import (
     make_criteria,
@@ -838,3 +838,24 @@ def test_the_visit_page_lists_the_recommendations_drafted_from_it(
     page = client_as(monitor).get(f"/visits/{scene.visit_id}").get_data(as_text=True)
     assert f'href="/recommendations/{rid}"' in page
     assert "Install daylight windows in every cell" in page
+
+
+def test_a_deleted_visit_takes_its_recommendations_out_of_the_list(
+    app: Flask, scene: Scene, monitor: Account, client_as: Callable[..., FlaskClient]
+) -> None:
+    rid = approved(app, scene, monitor)
+    client = client_as(monitor)
+    assert f'href="/recommendations/{rid}"' in client.get("/recommendations/").get_data(
+        as_text=True
+    )
+    with app.app_context():
+        from visits.models import Visit
+        from visits.models.base import utcnow
+
+        db.session.execute(
+            update(Visit).where(Visit.id == scene.visit_id).values(deleted_at=utcnow())
+        )
+        db.session.commit()
+    listing = client.get("/recommendations/").get_data(as_text=True)
+    assert f'href="/recommendations/{rid}"' not in listing
+    assert client.get(f"/recommendations/{rid}").status_code == 404

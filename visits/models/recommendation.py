@@ -400,6 +400,13 @@ def recommendation_listing(
     query = (
         select(Recommendation)
         .where(visible)
+        # A deleted visit takes its recommendations out of the list (their page is a 404).
+        .where(
+            or_(
+                Recommendation.visit_id.is_(None),
+                Recommendation.visit_id.in_(select(Visit.id).where(Visit.live())),
+            )
+        )
         .options(
             selectinload(Recommendation.authority),
             selectinload(Recommendation.place),
