@@ -394,7 +394,15 @@ def test_lead_cannot_be_removed_but_others_can(
 def test_a_visit_goes_through_its_whole_life(
     world: object, monitor: Account, supervisor: Account
 ) -> None:
-    visit = new_visit(monitor, first_place(), visit_type=VisitType.FOLLOW_UP)
+    # Held last week: its report can be sent today.
+    held = npm_today() - timedelta(days=7)
+    visit = new_visit(
+        monitor,
+        first_place(),
+        visit_type=VisitType.FOLLOW_UP,
+        start_date=held,
+        end_date=held + timedelta(days=1),
+    )
     team, chief = user(monitor), user(supervisor)
     for target, person in [
         (S.PREPARING, team),
