@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
+from typing import cast
 
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
-    DateField,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -19,7 +20,15 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from visits.extensions import db
-from visits.forms import CreateForm, Form, IdField, VersionedForm, enum_choices, strip_text
+from visits.forms import (
+    CreateForm,
+    DayField,
+    Form,
+    IdField,
+    VersionedForm,
+    enum_choices,
+    strip_text,
+)
 from visits.models import (
     Authority,
     AuthorityAnswer,
@@ -210,7 +219,7 @@ class SendForm(CreateForm):
         choices=[],
         validate_choice=False,
     )
-    sent_on = DateField(_l("Date of the letter"), validators=[DataRequired()])
+    sent_on = DayField(_l("Date of the letter"), required=True)
     reference = StringField(
         _l("Outgoing reference number"),
         filters=[strip_text],
@@ -225,8 +234,10 @@ class SendForm(CreateForm):
         ]
 
     def to_input(self) -> LetterInput:
+        # Required (validated before): a date, never None here.
+        sent_on = cast(date, self.sent_on.data)
         return LetterInput(
             recommendation_ids=tuple(self.recommendation_ids.data or ()),
-            sent_on=self.sent_on.data,
+            sent_on=sent_on,
             reference=self.reference.data or "",
         )
