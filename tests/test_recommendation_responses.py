@@ -284,7 +284,11 @@ def test_monitors_read_the_responses_only_supervisors_record_them_admins_see_not
 
 
 def test_queries_on_the_recommendation_page_do_not_grow_with_the_responses(
-    app: Flask, scene: Scene, supervisor: Account, client_as: Callable[..., FlaskClient]
+    app: Flask,
+    scene: Scene,
+    supervisor: Account,
+    make_user: Callable[..., Account],
+    client_as: Callable[..., FlaskClient],
 ) -> None:
     client = client_as(supervisor)
     assert post(app, client, scene.first, also_ids=[str(scene.second)]).status_code == 302
@@ -296,10 +300,41 @@ def test_queries_on_the_recommendation_page_do_not_grow_with_the_responses(
 
     few = count()
     for number in range(5):
+        # Each recorded by another supervisor, with its name on the page.
+        colleague = make_user("supervisor", name=f"Supervisor {number}")
         progress = post(
-            app, client, scene.first, kind="progress", answer="", text=f"Progress {number}"
+            app,
+            client_as(colleague),
+            scene.first,
+            kind="progress",
+            answer="",
+            text=f"Progress {number}",
         )
         assert progress.status_code == 302
     many = count()
     print(f"queries on a recommendation's page: {few} with 1 response, {many} with 6")
     assert many == few
+
+
+@pytest.mark.parametrize("intruder", ["outsider", "admin"])
+def test_another_team_and_administrators_find_no_draft_to_answer_whatever_they_send(
+    app: Flask,
+    scene: Scene,
+    admin: Account,
+    make_user: Callable[..., Account],
+    client_as: Callable[..., FlaskClient],
+    intruder: str,
+) -> None:
+    from visits.models import Role
+
+    account = (
+        admin
+        if intruder == "admin"
+        else make_user(Role.MONITOR, email="outsider@test.example", name="Other Monitor")
+    )
+    client = client_as(account)
+    assert client.get(f"/recommendations/{scene.draft}/responses/new").status_code == 404
+    assert post(app, client, scene.draft).status_code == 404
+    with app.app_context():
+        assert db.session.scalar(select(func.count(RecommendationResponse.id))) == 0
+    assert load(app, scene.draft).status is S.DRAFT
