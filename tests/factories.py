@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -46,8 +46,10 @@ from visits.models import (
     Priority,
     QualityCriterion,
     Recommendation,
+    RecommendationLetter,
     RecommendationLevel,
     RecommendationSource,
+    RecommendationStatus,
     Region,
     ReprisalCheck,
     Role,
@@ -201,6 +203,26 @@ def make_recommendation(visit: Visit | None, author_id: int, **fields: Any) -> R
         **fields,
     }
     return add(Recommendation(visit=visit, created_by_id=author_id, **values))
+
+
+def make_sent_recommendation(
+    visit: Visit | None, author_id: int, sent_on: date, **fields: Any
+) -> Recommendation:
+    """A recommendation sent to its authority with a letter of ``sent_on``."""
+    recommendation = make_recommendation(visit, author_id, **fields)
+    letter = add(
+        RecommendationLetter(
+            authority_id=recommendation.authority_id,
+            sent_on=sent_on,
+            reference=f"NPM-{sent_on.year}/{recommendation.id}",
+            sent_by_id=author_id,
+        )
+    )
+    recommendation.letter_id = letter.id
+    recommendation.status = RecommendationStatus.SENT
+    recommendation.due_date = sent_on + timedelta(days=30)
+    db.session.flush()
+    return recommendation
 
 
 def make_criteria() -> list[QualityCriterion]:

@@ -174,6 +174,14 @@ STEPS = (
         "recommendations.send",
         {"reference": "NPM-2026/1"},
     ),
+    # The authority's response to it; its reference number is printed on its letter
+    # (plain), its text is content.
+    Step(
+        "supervisor",
+        "/recommendations/{recommendation}/responses/new",
+        "recommendations.new_response",
+        {"reference": "MVD-7/1234", "kind": "response", "answer": "partly_accepted"},
+    ),
     # The lead asked to add a newcomer to the next visit's team; a supervisor refuses.
     Step("supervisor", "/approvals/{access_request}/refuse", "approvals.refuse"),
 )

@@ -341,6 +341,7 @@ def test_rotation_reencrypts_everything_and_old_values_read_until_then(
         "users.totp_secret 0",
         "recommendations.rationale 1",
         "recommendations.internal_note 1",
+        "recommendation_responses.text 0",
         "attachment files 1",
     } <= lines
     for table_name, column_name, row_id in (

@@ -28,7 +28,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import insert, select, text, update
 from werkzeug.test import TestResponse
 
-from tests.factories import build_world
+from tests.factories import build_world, make_sent_recommendation
 from tests.html_forms import PageForm, Step, Walk, fill, post_forms
 from tests.support import Account, in_parallel
 from tests.test_access_matrix import route_methods
@@ -114,6 +114,12 @@ CREATES: dict[str, Create] = {
     "recommendations.send": Create(
         "supervisor", "/recommendations/send?authority={authority}", "recommendation_letters"
     ),
+    "recommendations.new_response": Create(
+        "supervisor",
+        "/recommendations/{sent_recommendation}/responses/new",
+        "recommendation_responses",
+        {"kind": "progress"},
+    ),
 }
 
 # Every other POST route, and why sending it twice cannot make a second record.
@@ -196,9 +202,14 @@ def scene(app: Flask, monitor: Account, make_user: Callable[..., Account]) -> di
             .where(Recommendation.id == world.recommendation_id)
             .values(status=RecommendationStatus.APPROVED)
         )
+        sent = make_sent_recommendation(
+            db.session.get(Visit, world.visit_id), monitor.id, npm_today() - timedelta(days=3)
+        )
+        sent_id = sent.id
         db.session.commit()
         today = npm_today()
     return {
+        "sent_recommendation": sent_id,
         "place": world.place_id,
         "visit": world.visit_id,
         "next_visit": world.next_visit_id,

@@ -29,6 +29,12 @@ ROWS: dict[tuple[str, str], Row] = {
         {"target": "sent"},
         expect(302, 409, 404, 409, 404),
     ),
+    # The authority's response, progress, the NPM's assessment: supervisors record them.
+    ("recommendations.new_response", "GET"): (None, expect(302, 403, 404, 200, 404)),
+    ("recommendations.new_response", "POST"): (
+        {"kind": "response"},
+        expect(302, 403, 404, 422, 404),
+    ),
     ("recommendations.send", "GET"): (None, SUPERVISORS),
     ("recommendations.send", "POST"): ({}, expect(302, 403, 403, 422, 403)),
 }

@@ -30,8 +30,10 @@ from visits.models.recommendation import (
     RecommendationEvent,
     RecommendationLetter,
     RecommendationLevel,
+    RecommendationResponse,
     RecommendationSource,
     RecommendationStatus,
+    ResponseKind,
 )
 from visits.models.reference import Authority, PlaceType, Region
 from visits.models.reprisal import (
@@ -88,6 +90,7 @@ __all__ = [
     "RecommendationEvent",
     "RecommendationLetter",
     "RecommendationLevel",
+    "RecommendationResponse",
     "RecommendationSource",
     "RecommendationStatus",
     "RecoveryCode",
@@ -96,6 +99,7 @@ __all__ = [
     "ReprisalCheckOutcome",
     "ReprisalOutcome",
     "RequestStatus",
+    "ResponseKind",
     "ReviewState",
     "Role",
     "SetAsideBecause",

@@ -432,3 +432,85 @@ def recommendations_of(visit_id: int) -> Select[Recommendation]:
         .options(joinedload(Recommendation.authority))
         .order_by(Recommendation.id)
     )
+
+
+class ResponseKind(Choice):
+    """What a recorded response is: the authority's formal answer, its later
+    progress report, or the NPM's own assessment of what was done."""
+
+    RESPONSE = "response"
+    PROGRESS = "progress"
+    ASSESSMENT = "assessment"
+
+
+label_choices(
+    ResponseKind,
+    {
+        ResponseKind.RESPONSE: _l("The authority's response"),
+        ResponseKind.PROGRESS: _l("Progress report from the authority"),
+        ResponseKind.ASSESSMENT: _l("The NPM's assessment"),
+    },
+)
+
+RESPONSE_REFERENCE_MAX_LENGTH = 100
+
+# The recommendations one response answers (all of the same letter).
+response_recommendations = Table(
+    "recommendation_response_items",
+    Base.metadata,
+    Column("response_id", ForeignKey("recommendation_responses.id"), primary_key=True),
+    Column("recommendation_id", ForeignKey("recommendations.id"), primary_key=True, index=True),
+)
+
+
+class RecommendationResponse(RowKeyMixin, Base):
+    """What came back (or what the NPM found): one record, for one or more
+    recommendations of the same letter. The authority's answer and the NPM's
+    implementation status are each kept in their own column, never one for the other."""
+
+    __tablename__ = "recommendation_responses"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[ResponseKind] = mapped_column(enum_column(ResponseKind, "kind"))
+    letter_id: Mapped[int] = mapped_column(ForeignKey("recommendation_letters.id"), index=True)
+    # The day the authority's letter arrived (or the NPM assessed).
+    received_on: Mapped[date] = mapped_column(Date)
+    # The authority's own reference number of its letter.
+    reference: Mapped[str] = mapped_column(String(RESPONSE_REFERENCE_MAX_LENGTH), default="")
+    text_encrypted: Mapped[str] = mapped_column("text", Text, default="")
+    text = Encrypted("text_encrypted")
+    # A formal response's answer; None for progress reports and assessments.
+    answer: Mapped[AuthorityAnswer | None] = mapped_column(enum_column(AuthorityAnswer, "answer"))
+    # An assessment's implementation status; None otherwise.
+    assessed_status: Mapped[RecommendationStatus | None] = mapped_column(
+        enum_column(RecommendationStatus, "assessed_status")
+    )
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    letter: Mapped[RecommendationLetter] = relationship()
+    recorded_by: Mapped[User] = relationship()
+    recommendations: Mapped[list[Recommendation]] = relationship(
+        secondary=response_recommendations, order_by=Recommendation.id
+    )
+
+    # Reads of the text are audited (visits.audit.reads), like the rationale.
+    audited_read_action = "recommendation_response.read"
+
+
+def responses_to(recommendation_id: int) -> Select[RecommendationResponse]:
+    """A recommendation's responses in the order received, with who recorded them and
+    the other recommendations each answers: a fixed number of statements."""
+    return (
+        select(RecommendationResponse)
+        .join(
+            response_recommendations,
+            response_recommendations.c.response_id == RecommendationResponse.id,
+        )
+        .where(response_recommendations.c.recommendation_id == recommendation_id)
+        .options(
+            selectinload(RecommendationResponse.recorded_by),
+            selectinload(RecommendationResponse.recommendations),
+        )
+        .order_by(RecommendationResponse.received_on, RecommendationResponse.id)
+    )

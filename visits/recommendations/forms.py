@@ -39,13 +39,17 @@ from visits.models import (
     RecommendationLevel,
     RecommendationSource,
     RecommendationStatus,
+    ResponseKind,
     ThematicArea,
 )
 from visits.models.recommendation import (
+    ASSESSED_STATUSES,
     LETTER_REFERENCE_MAX_LENGTH,
     PARAGRAPH_MAX_LENGTH,
+    RESPONSE_REFERENCE_MAX_LENGTH,
     SYMBOL_MAX_LENGTH,
 )
+from visits.recommendations.responses import ResponseInput
 from visits.recommendations.services import LetterInput, RecommendationInput
 from visits.visits.forms import place_choices
 
@@ -240,4 +244,82 @@ class SendForm(CreateForm):
             recommendation_ids=tuple(self.recommendation_ids.data or ()),
             sent_on=sent_on,
             reference=self.reference.data or "",
+        )
+
+
+def _answer_choices() -> list[SelectChoice]:
+    return [
+        SelectChoice("", BLANK),
+        *(
+            SelectChoice(answer.value, answer.label)
+            for answer in AuthorityAnswer
+            if answer is not AuthorityAnswer.NO_ANSWER
+        ),
+    ]
+
+
+def _assessed_choices() -> list[SelectChoice]:
+    return [
+        SelectChoice("", BLANK),
+        *(
+            SelectChoice(status.value, status.label)
+            for status in RecommendationStatus
+            if status in ASSESSED_STATUSES
+        ),
+    ]
+
+
+class ResponseForm(CreateForm):
+    """The authority's response, a progress report, or the NPM's assessment."""
+
+    kind = SelectField(
+        _l("What it is"),
+        choices=lambda: enum_choices(ResponseKind),
+        validators=[DataRequired()],
+    )
+    received_on = DateField(_l("Date received"), validators=[DataRequired()])
+    reference = StringField(
+        _l("The authority's reference number"),
+        filters=[strip_text],
+        validators=[Optional(), Length(max=RESPONSE_REFERENCE_MAX_LENGTH)],
+    )
+    text = TextAreaField(
+        _l("What it says"), validators=[Length(max=TEXT_MAX_LENGTH)], render_kw={"rows": 5}
+    )
+    answer = SelectField(
+        _l("The authority's answer"), choices=_answer_choices, validators=[Optional()]
+    )
+    assessed_status = SelectField(
+        _l("Implementation status (the NPM's assessment)"),
+        choices=_assessed_choices,
+        validators=[Optional()],
+    )
+    also_ids = CheckboxesField(
+        # The service refuses what is not of the same letter, with the reason.
+        _l("It also answers these recommendations of the same letter"),
+        coerce=int,
+        choices=[],
+        validate_choice=False,
+    )
+    submit = SubmitField(_l("Record"))
+
+    def offer(self, companions: Sequence[Recommendation]) -> None:
+        self.also_ids.choices = [
+            SelectChoice(r.id, f"{r.reference} · {r.status.label} · {r.text[:120]}")
+            for r in companions
+        ]
+
+    def to_input(self) -> ResponseInput:
+        return ResponseInput(
+            kind=ResponseKind(self.kind.data),
+            received_on=self.received_on.data,
+            reference=self.reference.data or "",
+            text=self.text.data or "",
+            answer=AuthorityAnswer(self.answer.data) if self.answer.data else None,
+            assessed_status=(
+                RecommendationStatus(self.assessed_status.data)
+                if self.assessed_status.data
+                else None
+            ),
+            also_ids=tuple(self.also_ids.data or ()),
         )

@@ -20,6 +20,7 @@ from visits.access.loaders import (
 from visits.access.perms import RecommendationPerms
 from visits.access.rules import (
     can_draft_recommendation,
+    can_move_recommendation,
     can_read_content,
     can_send_recommendations,
     is_supervisor,
@@ -42,15 +43,17 @@ from visits.models import (
 from visits.models.recommendation import (
     RecommendationLevel,
     recommendation_listing,
+    responses_to,
     text_matches,
     visible_condition,
 )
-from visits.recommendations import bp, lifecycle, services
+from visits.recommendations import bp, lifecycle, responses, services
 from visits.recommendations.forms import (
     ListFilterForm,
     MoveForm,
     NewRecommendationForm,
     RecommendationForm,
+    ResponseForm,
     SendForm,
 )
 from visits.web.boundary import commit_once, commit_or_refuse
@@ -153,12 +156,15 @@ def _detail_page(recommendation: Recommendation, move_form: MoveForm) -> tuple[s
         .order_by(RecommendationEvent.id)
     ).all()
     perms = RecommendationPerms.of(current_user, recommendation)
+    answers = db.session.scalars(responses_to(recommendation.id)).all()
     return render_form(
         "recommendations/detail.html",
         move_form,
         recommendation=recommendation,
         perms=perms,
         events=events,
+        responses=answers,
+        may_respond=perms.can_move and recommendation.letter_id is not None,
         transitions=lifecycle.allowed_transitions(current_user, recommendation),
         criteria=move_form.criteria.choices,
         sendable=is_supervisor(current_user)
@@ -361,3 +367,36 @@ def index() -> tuple[str, int]:
         may_send=can_send_recommendations(current_user),
         may_draft=can_draft_recommendation(current_user, None),
     ), 200
+
+
+# --- Responses ---------------------------------------------------------------------
+
+
+@bp.route("/recommendations/<int:recommendation_id>/responses/new", methods=["GET", "POST"])
+@form_view
+def new_response(recommendation_id: int) -> ViewResult:
+    """Record the authority's response, a progress report or the NPM's assessment
+    (supervisors); one response may answer several recommendations of the letter."""
+    recommendation = recommendation_or_404(recommendation_id)
+    require(
+        can_move_recommendation(current_user, recommendation),
+        _("Only a supervisor can record the authority's response."),
+    )
+    form = ResponseForm()
+    form.offer(responses.letter_companions(recommendation))
+    if request.method == "GET":
+        form.received_on.data = npm_today()
+    if form.validate_on_submit() and commit_once(
+        form,
+        _page_of(recommendation),
+        responses.record_response,
+        recommendation,
+        current_user,
+        form.to_input(),
+    ):
+        flash(
+            _("Recorded for recommendation %(reference)s.", reference=recommendation.reference),
+            "success",
+        )
+        return redirect(_page_of(recommendation))
+    return render_form("recommendations/response.html", form, recommendation=recommendation)
