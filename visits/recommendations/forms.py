@@ -277,7 +277,7 @@ class ResponseForm(CreateForm):
         choices=lambda: enum_choices(ResponseKind),
         validators=[DataRequired()],
     )
-    received_on = DateField(_l("Date received"), validators=[DataRequired()])
+    received_on = DayField(_l("Date received"), required=True)
     reference = StringField(
         _l("The authority's reference number"),
         filters=[strip_text],
@@ -312,7 +312,8 @@ class ResponseForm(CreateForm):
     def to_input(self) -> ResponseInput:
         return ResponseInput(
             kind=ResponseKind(self.kind.data),
-            received_on=self.received_on.data,
+            # Required (validated before): a date, never None here.
+            received_on=cast(date, self.received_on.data),
             reference=self.reference.data or "",
             text=self.text.data or "",
             answer=AuthorityAnswer(self.answer.data) if self.answer.data else None,
