@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from flask_babel import format_date, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_babel.speaklater import LazyString
 from sqlalchemy import select
 
@@ -24,7 +24,7 @@ from visits import audit, reprisals
 from visits.access.rules import can_move_as_supervisor, can_move_as_team
 from visits.errors import Invalid, WrongState
 from visits.extensions import db
-from visits.i18n import npm_today
+from visits.i18n import npm_today, show_day
 from visits.models import Finding, ReviewState, Visit, VisitEvent, VisitStatus, VisitType
 from visits.models.visit import LETTER_REFERENCE_MAX_LENGTH
 from visits.visits.rules import interview_quota, lock_visit
@@ -175,7 +175,7 @@ def _record_letter(visit: Visit, letter: Letter) -> dict[str, Any]:
         raise Invalid(
             _(
                 "The report cannot have been sent before the visit's last day (%(day)s).",
-                day=format_date(visit.end_date),
+                day=show_day(visit.end_date),
             ),
             field="sent_on",
         )
